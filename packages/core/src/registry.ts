@@ -1,0 +1,82 @@
+import type { CacheBackend } from './backend.js';
+import { CacheConfigError, UnknownBackendError } from './errors.js';
+import { createDefaultLogger, type CacheLogger } from './logger.js';
+
+/** What a backend factory receives besides its own options. */
+export interface BackendContext {
+  logger: CacheLogger;
+}
+
+/**
+ * The only extension point: a backend package exports one of these (`memoryBackend`,
+ * `redisBackend`, …) and the app registers it in its bootstrap.
+ */
+export interface BackendDefinition<Options = unknown> {
+  /** The name used in `CacheConfig.backend` and `CACHE_BACKEND`, e.g. `'redis'`. */
+  readonly type: string;
+  create(options: Options | undefined, context: BackendContext): CacheBackend;
+  /** Reads the backend's own `CACHE_*` / `REDIS_*` variables. Malformed values throw `CacheConfigError` naming the variable. */
+  fromEnv?(env: Record<string, string | undefined>): Options;
+}
+
+/**
+ * Per-type option blocks of `CacheConfig`. Each backend package augments it:
+ * `declare module '@cache/core' { interface CacheBackendOptions { redis: RedisBackendOptions } }`
+ * so that `{ backend: 'redis', redis: { url } }` is type-checked.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface CacheBackendOptions {}
+
+/** The backend types a registry can create, keyed by `type`. */
+export class BackendRegistry {
+  readonly #definitions = new Map<string, BackendDefinition<never>>();
+
+  /** Adds a definition. Registering a type twice is a `CacheConfigError`. */
+  register<Options>(definition: BackendDefinition<Options>): this {
+    if (typeof definition?.type !== 'string' || definition.type === '' || typeof definition.create !== 'function') {
+      throw new CacheConfigError('a backend definition needs a non-empty string `type` and a `create` function');
+    }
+    if (this.#definitions.has(definition.type)) {
+      throw new CacheConfigError(`backend type '${definition.type}' is already registered`);
+    }
+    this.#definitions.set(definition.type, definition as BackendDefinition<never>);
+    return this;
+  }
+
+  has(type: string): boolean {
+    return this.#definitions.has(type);
+  }
+
+  /** Registered types, in registration order. */
+  types(): string[] {
+    return [...this.#definitions.keys()];
+  }
+
+  /** The definition for `type`, or an `UnknownBackendError` that says what to install. */
+  get(type: string): BackendDefinition<unknown> {
+    const definition = this.#definitions.get(type);
+    if (definition === undefined) {
+      const registered = this.types();
+      throw new UnknownBackendError(
+        `unknown cache backend '${type}': registered types are ${registered.length ? registered.map((t) => `'${t}'`).join(', ') : 'none'}. ` +
+          `Install its package (e.g. npm i @cache/${type}) and register it: registry.register(${type}Backend)`,
+      );
+    }
+    return definition as BackendDefinition<unknown>;
+  }
+
+  /** Creates a backend of a registered type. Unknown type: `UnknownBackendError`. */
+  create(type: string, options?: unknown, context?: Partial<BackendContext>): CacheBackend {
+    const definition = this.get(type);
+    return definition.create(options, { logger: context?.logger ?? defaultContextLogger() });
+  }
+}
+
+let sharedLogger: CacheLogger | undefined;
+/** Built on first use, so a registry that is always given a logger never creates one. */
+function defaultContextLogger(): CacheLogger {
+  return (sharedLogger ??= createDefaultLogger());
+}
+
+/** The registry `initializeCache` and `createFromConfig` use when none is given. Empty until the app registers backends. */
+export const defaultRegistry: BackendRegistry = new BackendRegistry();

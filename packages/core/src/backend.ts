@@ -66,7 +66,10 @@ export class StatsCounter {
   }
 }
 
-type Counts = Pick<CacheStats, 'hits' | 'misses' | 'sets' | 'deletes' | 'errors' | 'evictions' | 'expirations'>;
+type Counts = Pick<
+  CacheStats,
+  'hits' | 'misses' | 'sets' | 'deletes' | 'errors' | 'evictions' | 'expirations'
+>;
 
 /** Builds a `CacheStats` whose `hitRate` is derived, so it can never disagree with the counts. */
 export function createStats(

@@ -26,7 +26,12 @@ export type { BackendDefinition, BackendContext, CacheBackendOptions } from './r
 export { BackendRegistry, defaultRegistry } from './registry.js';
 export type { CacheConfig } from './config.js';
 export { loadConfigFromEnv } from './config.js';
-export type { CacheManagerOptions, CreateFromConfigOptions, CacheManagerStats, CacheManagerEvent } from './manager.js';
+export type {
+  CacheManagerOptions,
+  CreateFromConfigOptions,
+  CacheManagerStats,
+  CacheManagerEvent,
+} from './manager.js';
 export { CacheManager } from './manager.js';
 export { initializeCache, getCacheManager, shutdownCache } from './lifecycle.js';
 export type {

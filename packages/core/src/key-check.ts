@@ -12,7 +12,10 @@ export function assertCacheKey(key: unknown): asserts key is string {
     throw new CacheKeyError(`cache key must be a string (got ${key === null ? 'null' : typeof key})`);
   }
   // A UTF-16 unit is at most 3 UTF-8 bytes, so short keys skip the byte count (the hot path).
-  if (key.length === 0 || (key.length * 3 > MAX_KEY_BYTES && Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES)) {
+  if (
+    key.length === 0 ||
+    (key.length * 3 > MAX_KEY_BYTES && Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES)
+  ) {
     throw new CacheKeyError(
       key.length === 0
         ? 'cache key must not be empty'

@@ -17,7 +17,11 @@ export const silentLogger: CacheLogger = Object.freeze({
  * suppressed count is appended to the next one that gets through. An outage makes every
  * operation fail the same way, and one line per failed GET would drown the app's own logs.
  */
-export function rateLimitLogger(logger: CacheLogger, intervalMs = 30_000, now: () => number = Date.now): CacheLogger {
+export function rateLimitLogger(
+  logger: CacheLogger,
+  intervalMs = 30_000,
+  now: () => number = Date.now,
+): CacheLogger {
   const last = new Map<string, { at: number; suppressed: number }>();
   const gate = (level: 'warn' | 'error', message: string, meta: unknown[]): void => {
     const key = `${level}:${message}`;
@@ -27,7 +31,8 @@ export function rateLimitLogger(logger: CacheLogger, intervalMs = 30_000, now: (
       seen.suppressed++;
       return;
     }
-    const suffix = seen !== undefined && seen.suppressed > 0 ? ` (${seen.suppressed} similar suppressed)` : '';
+    const suffix =
+      seen !== undefined && seen.suppressed > 0 ? ` (${seen.suppressed} similar suppressed)` : '';
     if (last.size > 1000) last.clear();
     last.set(key, { at: time, suppressed: 0 });
     logger[level](message + suffix, ...meta);

@@ -27,7 +27,9 @@ export function parseTtl(ttl: Ttl, name = 'ttl'): number {
     }
     ms = Number(match[1]) * (UNIT_MS[match[2] as string] as number);
   } else {
-    throw new CacheConfigError(`${name} must be a number of seconds or a duration string (got ${typeof ttl})`);
+    throw new CacheConfigError(
+      `${name} must be a number of seconds or a duration string (got ${typeof ttl})`,
+    );
   }
   if (!Number.isFinite(ms) || ms <= 0) {
     throw new CacheConfigError(`${name} must be greater than zero (got ${String(ttl)})`);

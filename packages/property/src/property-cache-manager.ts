@@ -153,19 +153,24 @@ export class PropertyCacheManager {
       this.#logger.warn(`property ${kind} cache read failed, loading uncached: ${message(error)}`);
       return loader();
     }
-    const generation = kind === 'list' ? this.#listGeneration : this.#detailGeneration;
+    const generation = this.#generation(kind);
     return this.#flights.run(`${generation}\u0000${key}`, async () => {
       const value = await loader();
-      const current = kind === 'list' ? this.#listGeneration : this.#detailGeneration;
-      if (value !== undefined && current === generation) {
-        try {
-          await cache.set(key, value, ttl);
-        } catch (error) {
-          this.#logger.warn(`property ${kind} cache write failed for ${key}: ${message(error)}`);
-        }
+      if (value === undefined || this.#generation(kind) !== generation) return value;
+      try {
+        await cache.set(key, value, ttl);
+        // An invalidation that began while the write was in flight may have scanned before the
+        // entry landed (a disk write is several steps); it bumped the generation first, so undo.
+        if (this.#generation(kind) !== generation) await cache.delete(key);
+      } catch (error) {
+        this.#logger.warn(`property ${kind} cache write failed for ${key}: ${message(error)}`);
       }
       return value;
     });
+  }
+
+  #generation(kind: Kind): number {
+    return kind === 'list' ? this.#listGeneration : this.#detailGeneration;
   }
 }
 

@@ -146,6 +146,26 @@ describe('getOrSetList', () => {
     expect(await properties.getOrSetList({ city: 'Lyon' }, 7, 1, 20, loader)).toEqual({ version: 2 });
   });
 
+  it('removes a page whose write was still landing when an invalidation ran', async () => {
+    const write = deferred<void>();
+    const writing = deferred<void>();
+    const { cache } = createManager({
+      beforeSet: () => {
+        writing.resolve();
+        return write.promise;
+      },
+    });
+    const properties = new PropertyCacheManager(cache);
+    const key = properties.generateCacheKey({ city: 'Lyon' }, 7);
+
+    const call = properties.getOrSetList({ city: 'Lyon' }, 7, 1, 20, async () => ({ version: 1 }));
+    await writing.promise; // the loader is done and its write is on its way to the store
+    expect(await properties.invalidatePropertyCaches()).toBe(0); // scans before the entry lands
+    write.resolve();
+    expect(await call).toEqual({ version: 1 });
+    expect(await cache.exists(key)).toBe(false);
+  });
+
   it('resolves a function source at call time', async () => {
     const first = createManager().cache;
     const second = createManager().cache;

@@ -11,16 +11,22 @@ export interface RecordedSet {
 /**
  * A real `CacheManager` over a real `MemoryBackend`; `sets` lists every `set` the backend
  * received, so tests can check which TTL reached the store without waiting for it to expire.
+ * `beforeSet` holds every write before it reaches the store, like a slow disk.
  */
-export function createManager(): { cache: CacheManager; backend: CacheBackend; sets: RecordedSet[] } {
+export function createManager(options: { beforeSet?: () => Promise<void> } = {}): {
+  cache: CacheManager;
+  backend: CacheBackend;
+  sets: RecordedSet[];
+} {
   const memory = new MemoryBackend({ maxEntries: 1000 });
   const sets: RecordedSet[] = [];
   const backend = new Proxy(memory, {
     get(target, property, receiver) {
       const member: unknown = Reflect.get(target, property, receiver);
       if (property === 'set') {
-        return (key: string, value: unknown, ttl?: Ttl) => {
+        return async (key: string, value: unknown, ttl?: Ttl) => {
           sets.push({ key, value, ttl });
+          await options.beforeSet?.();
           return target.set(key, value, ttl);
         };
       }

@@ -26,12 +26,25 @@ export type { BackendDefinition, BackendContext, CacheBackendOptions } from './r
 export { BackendRegistry, defaultRegistry } from './registry.js';
 export type { CacheConfig } from './config.js';
 export { loadConfigFromEnv } from './config.js';
+export type { EnvSource, EnvIntegerOptions } from './env.js';
+export {
+  readEnvString,
+  readEnvBoolean,
+  readEnvInteger,
+  readEnvBytes,
+  readEnvTtl,
+  parseBytes,
+} from './env.js';
 export type {
   CacheManagerOptions,
   CreateFromConfigOptions,
   CacheManagerStats,
   CacheManagerEvent,
+  FallbackEventInfo,
+  RecoveredEventInfo,
+  ErrorEventInfo,
 } from './manager.js';
+export type { JournalReplay } from './outage-journal.js';
 export { CacheManager } from './manager.js';
 export { initializeCache, getCacheManager, shutdownCache } from './lifecycle.js';
 export type {

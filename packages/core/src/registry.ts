@@ -27,14 +27,42 @@ export interface BackendDefinition<Options = unknown> {
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface CacheBackendOptions {}
 
+/**
+ * Keys of `CacheConfig` that are settings, so no backend type may take them as its block
+ * name (`defaultTtl`/`keyPrefix` cannot collide: types are lower case).
+ */
+const RESERVED_BACKEND_TYPES: ReadonlySet<string> = new Set(['enabled', 'backend', 'serverless', 'fallback']);
+
+/** Lower case, so `CACHE_BACKEND=Redis` and `redis` name the same thing. */
+const BACKEND_TYPE = /^[a-z0-9][a-z0-9._-]*$/;
+
+/** Packages of this toolkit that provide a backend, for the "install it" hint. */
+const FIRST_PARTY: Readonly<Record<string, string>> = {
+  memory: '@cache/memory',
+  redis: '@cache/redis',
+  disk: '@cache/disk',
+};
+
 /** The backend types a registry can create, keyed by `type`. */
 export class BackendRegistry {
   readonly #definitions = new Map<string, BackendDefinition<never>>();
 
   /** Adds a definition. Registering a type twice is a `CacheConfigError`. */
   register<Options>(definition: BackendDefinition<Options>): this {
-    if (typeof definition?.type !== 'string' || definition.type === '' || typeof definition.create !== 'function') {
-      throw new CacheConfigError('a backend definition needs a non-empty string `type` and a `create` function');
+    if (
+      typeof definition?.type !== 'string' ||
+      definition.type === '' ||
+      typeof definition.create !== 'function'
+    ) {
+      throw new CacheConfigError(
+        'a backend definition needs a non-empty string `type` and a `create` function',
+      );
+    }
+    if (!BACKEND_TYPE.test(definition.type) || RESERVED_BACKEND_TYPES.has(definition.type)) {
+      throw new CacheConfigError(
+        `backend type ${JSON.stringify(definition.type)} is not allowed: use lower-case letters, digits, '.', '_' or '-', ` +
+          `and none of ${[...RESERVED_BACKEND_TYPES].map((t) => `'${t}'`).join(', ')}`,
+      );
     }
     if (this.#definitions.has(definition.type)) {
       throw new CacheConfigError(`backend type '${definition.type}' is already registered`);
@@ -57,9 +85,13 @@ export class BackendRegistry {
     const definition = this.#definitions.get(type);
     if (definition === undefined) {
       const registered = this.types();
+      const pkg = Object.hasOwn(FIRST_PARTY, type) ? FIRST_PARTY[type] : undefined;
+      const hint =
+        pkg === undefined
+          ? `Install the package that provides it and register its definition: registry.register(definition)`
+          : `Install ${pkg} (npm i ${pkg}) and register it: registry.register(${type}Backend)`;
       throw new UnknownBackendError(
-        `unknown cache backend '${type}': registered types are ${registered.length ? registered.map((t) => `'${t}'`).join(', ') : 'none'}. ` +
-          `Install its package (e.g. npm i @cache/${type}) and register it: registry.register(${type}Backend)`,
+        `unknown cache backend '${type}': registered types are ${registered.length ? registered.map((t) => `'${t}'`).join(', ') : 'none'}. ${hint}`,
       );
     }
     return definition as BackendDefinition<unknown>;

@@ -1,48 +1,431 @@
-// STUB: signatures are binding; the implementation is being written (issue 6).
+import type { CacheBackend } from './backend.js';
+import {
+  digestArguments,
+  encodeArguments,
+  EXCLUDED_KEY_NAMES,
+  findUserInArguments,
+  isUsableUserId,
+  type ArgumentNameFilter,
+} from './decorator-key.js';
+import { CacheConfigError, CacheKeyError } from './errors.js';
+import { encodeKeyPart } from './keys.js';
+import { getCacheManager } from './lifecycle.js';
 import type { CacheManager } from './manager.js';
-import type { Ttl } from './ttl.js';
+import { createDefaultLogger, rateLimitLogger, type CacheLogger } from './logger.js';
+import { toDecorator, type AnyCallable } from './method-decorator.js';
+import { parseOptionalTtl, type Ttl } from './ttl.js';
 
 /** Any async function the decorators can wrap. */
 export type AsyncFunction = (...args: never[]) => Promise<unknown>;
 
-/** Where a decorator finds its manager: at call time, so decorating before `initializeCache` is fine. */
-export type CacheSource = CacheManager | (() => CacheManager);
+/**
+ * The arguments as an unannotated `key`, `userId` or pattern function sees them. A decorator
+ * cannot see the types of the method it will be applied to when its options are checked, so
+ * each position is `never`: it can be passed wherever the method's own parameter type is
+ * accepted (`(args) => CacheKeyPatterns.forProperty(args[0])`). Annotate the parameters to
+ * read properties: `key: (query: SearchQuery) => …`; the method must then accept them.
+ */
+export type UnannotatedArgs = readonly [never, never, never, never, never, never, never, never, ...never[]];
 
-/** Options of `cached`. */
-export interface CachedOptions {
+/**
+ * Where a decorator finds its cache: at call time, so decorating before `initializeCache` is
+ * fine. A `CacheManager` (or any `CacheBackend`), or a function returning one. Without it,
+ * the global `getCacheManager()`.
+ */
+export type CacheSource = CacheManager | CacheBackend | (() => CacheManager | CacheBackend);
+
+/**
+ * Options of `cached`. `Args` and `Result` are inferred from annotated `key`, `userId` and
+ * `condition` functions, and the decorated function must then match them.
+ */
+export interface CachedOptions<Args extends readonly unknown[] = UnannotatedArgs, Result = unknown> {
+  /** Time to live: seconds, or a duration string (`'30s'`, `'5m'`). Default: the backend's `defaultTtl`. */
   ttl?: Ttl | undefined;
-  keyParams?: string[] | undefined;
+  /**
+   * Only these property names of object arguments enter the key (other arguments still do).
+   * The names `db`, `currentUser`, `request`, `req`, `res`, `session`, `signal` never enter
+   * and may not be listed.
+   */
+  keyParams?: readonly string[] | undefined;
+  /**
+   * Adds `u{userId}` after the prefix. The user comes from `userId`, else from `currentUser.id`
+   * or `userId` in an object argument; when none is found the call runs uncached and stores
+   * nothing (never a shared entry).
+   */
   includeUser?: boolean | undefined;
-  userId?: ((...args: never[]) => string | number | undefined) | undefined;
+  /** Finds the caller's user id; called with the method's `this` and arguments. */
+  userId?: ((...args: Args) => string | number | undefined) | undefined;
+  /** Store `null` results too. Default `false`. (`undefined` is never stored.) */
   cacheNull?: boolean | undefined;
-  condition?: ((result: unknown) => boolean) | undefined;
-  key?: ((...args: never[]) => string) | undefined;
+  /** Store a result only when this answers `true`. */
+  condition?: ((result: Result) => boolean) | undefined;
+  /**
+   * Replaces the argument digest with your own key part, called with the method's `this` and
+   * arguments: the key is `prefix:[u{user}:]key(...)`. Encode user input with `encodeKeyPart`.
+   */
+  key?: ((...args: Args) => string) | undefined;
+  /** The cache to use; default `getCacheManager()`, resolved at every call. */
   cache?: CacheSource | undefined;
+  /** Where cache failures are reported (rate-limited: one line per kind per 30 s). Default: `console`. */
+  logger?: CacheLogger | undefined;
 }
 
 /** Options of `invalidateCache`. */
 export interface InvalidateCacheOptions {
+  /** The cache to use; default `getCacheManager()`, resolved at every call. */
   cache?: CacheSource | undefined;
+  /** Where invalidation failures are reported (rate-limited). Default: `console`. */
+  logger?: CacheLogger | undefined;
 }
 
-/** Works as a function wrapper, a TC39 method decorator and a legacy `experimentalDecorators` method decorator. */
-export interface CacheDecorator {
-  <F extends AsyncFunction>(fn: F): F;
-  <F extends AsyncFunction>(fn: F, context: ClassMethodDecoratorContext): F;
-  (target: object, propertyKey: string | symbol, descriptor: PropertyDescriptor): PropertyDescriptor;
+/** Patterns to delete after a successful call: fixed, or computed from the call's arguments and result. */
+export type InvalidationPatterns<Args extends readonly unknown[] = UnannotatedArgs, Result = unknown> =
+  string | readonly string[] | ((args: Args, result: Result) => string | readonly string[]);
+
+/**
+ * What `cached` and `invalidateCache` return. It works three ways:
+ * `cached('p')(asyncFn)` returns a function of the same type; `@cached('p')` on a method is a
+ * TC39 standard decorator (TypeScript 5 default) or, with `experimentalDecorators`, a legacy one.
+ */
+export interface CacheDecorator<Args extends readonly unknown[] = UnannotatedArgs, Result = unknown> {
+  /** Function wrapper: the result has exactly the type of `fn`. */
+  <F extends (...args: Args) => Promise<Result>>(fn: F, context?: undefined): F;
+  /** TC39 standard method decorator. */
+  <This, F extends (...args: Args) => Promise<Result>>(
+    method: F,
+    context: ClassMethodDecoratorContext<This, F>,
+  ): F;
+  /** Legacy `experimentalDecorators` method decorator. */
+  <F extends (...args: Args) => Promise<Result>>(
+    target: object,
+    propertyKey: string | symbol,
+    descriptor: TypedPropertyDescriptor<F>,
+  ): TypedPropertyDescriptor<F>;
 }
 
-export function cached(prefix: string, options?: CachedOptions): CacheDecorator {
-  void prefix;
-  void options;
-  throw new Error('not implemented yet');
+const CACHED_OPTION_NAMES: ReadonlySet<string> = new Set([
+  'ttl',
+  'keyParams',
+  'includeUser',
+  'userId',
+  'cacheNull',
+  'condition',
+  'key',
+  'cache',
+  'logger',
+]);
+const INVALIDATE_OPTION_NAMES: ReadonlySet<string> = new Set(['cache', 'logger']);
+
+let sharedLogger: CacheLogger | undefined;
+
+/** A `report(problem, error)` that is rate-limited and can never throw into the call. */
+type Reporter = (problem: string, error: unknown) => void;
+
+function createReporter(label: string, logger: CacheLogger | undefined): Reporter {
+  const target = logger !== undefined ? rateLimitLogger(logger) : (sharedLogger ??= createDefaultLogger());
+  return (problem, error) => {
+    const kind = error instanceof Error ? ((error as { code?: unknown }).code ?? error.name) : typeof error;
+    try {
+      target.warn(`${label}: ${problem} (${String(kind)}); the call ran normally`, error);
+    } catch {
+      // A broken logger must not break the call it reports on.
+    }
+  };
 }
 
-export function invalidateCache(
-  patterns: string | string[] | ((args: unknown[], result: unknown) => string | string[]),
-  options?: InvalidateCacheOptions,
-): CacheDecorator {
-  void patterns;
-  void options;
-  throw new Error('not implemented yet');
+function checkOptionNames(label: string, options: object, known: ReadonlySet<string>): void {
+  for (const name of Object.keys(options)) {
+    if (!known.has(name)) {
+      throw new CacheConfigError(`${label}: unknown option '${name}' (known: ${[...known].join(', ')})`);
+    }
+  }
+}
+
+function checkFunction(label: string, name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new CacheConfigError(`${label}: ${name} must be a function (got ${typeof value})`);
+  }
+}
+
+function checkBoolean(label: string, name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new CacheConfigError(`${label}: ${name} must be true or false (got ${typeof value})`);
+  }
+}
+
+const isCache = (value: unknown): value is CacheBackend =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as CacheBackend).get === 'function' &&
+  typeof (value as CacheBackend).set === 'function';
+
+/** Turns `options.cache` into a resolver that runs at call time; validated once, here. */
+function cacheResolver(label: string, cache: unknown): () => CacheBackend {
+  if (cache === undefined) return getCacheManager;
+  if (isCache(cache)) return () => cache;
+  if (typeof cache === 'function') {
+    return () => {
+      const resolved: unknown = (cache as () => unknown)();
+      if (!isCache(resolved)) {
+        throw new CacheConfigError(
+          `${label}: options.cache() must return a CacheManager (got ${typeof resolved})`,
+        );
+      }
+      return resolved;
+    };
+  }
+  throw new CacheConfigError(`${label}: cache must be a CacheManager or a function returning one`);
+}
+
+function checkLogger(label: string, logger: unknown): void {
+  if (
+    logger !== undefined &&
+    (typeof logger !== 'object' || logger === null || typeof (logger as CacheLogger).warn !== 'function')
+  ) {
+    throw new CacheConfigError(`${label}: logger must have a warn(message) method`);
+  }
+}
+
+function invoke(fn: AnyCallable, thisArg: unknown, args: unknown[]): Promise<unknown> {
+  try {
+    return Promise.resolve(fn.apply(thisArg, args));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** Builds `prefix:[u{user}:]{digest or key(...)}`; `undefined` = no user for a per-user cache, run uncached. */
+type KeyBuilder = (thisArg: unknown, args: unknown[]) => string | undefined;
+
+function compileKeyBuilder(
+  label: string,
+  prefix: string,
+  options: CachedOptions<readonly unknown[], unknown>,
+): KeyBuilder {
+  const head = `${prefix}:`;
+  const names: ArgumentNameFilter = {
+    keep: options.keyParams !== undefined ? new Set(options.keyParams) : undefined,
+  };
+  const custom = options.key as ((this: unknown, ...args: unknown[]) => unknown) | undefined;
+  const tail: (thisArg: unknown, args: unknown[]) => string =
+    custom === undefined
+      ? (_thisArg, args) => digestArguments(encodeArguments(args, names))
+      : (thisArg, args) => {
+          const part = custom.apply(thisArg, args);
+          if (typeof part !== 'string' || part.length === 0) {
+            throw new CacheKeyError(
+              `${label}: options.key() must return a non-empty string (got ${JSON.stringify(part)})`,
+            );
+          }
+          return part;
+        };
+  if (options.includeUser !== true) return (thisArg, args) => head + tail(thisArg, args);
+  const userOf = options.userId as ((this: unknown, ...args: unknown[]) => unknown) | undefined;
+  return (thisArg, args) => {
+    const user = userOf !== undefined ? userOf.apply(thisArg, args) : findUserInArguments(args);
+    if (!isUsableUserId(user)) return undefined;
+    return `${head}u${encodeKeyPart(user)}:${tail(thisArg, args)}`;
+  };
+}
+
+/**
+ * Caches an async function's results under `prefix` plus a digest of its arguments.
+ *
+ * On a hit the cached value is returned; on a miss the function runs (concurrent identical
+ * calls share one run) and its result is stored unless it is `undefined`, or `null` without
+ * `cacheNull`, or `condition(result)` is false. A cache that is down, slow, not initialized or
+ * cannot store the value never changes the result: the failure is logged once and the function
+ * runs normally. The function's own errors reach the caller unchanged and are never cached.
+ */
+export function cached<Args extends readonly unknown[] = UnannotatedArgs, Result = unknown>(
+  prefix: string,
+  options: CachedOptions<Args, Result> = {},
+): CacheDecorator<Args, Result> {
+  if (typeof prefix !== 'string' || prefix.length === 0) {
+    throw new CacheConfigError(
+      `cached(prefix): prefix must be a non-empty string (got ${JSON.stringify(prefix)})`,
+    );
+  }
+  const label = `cached('${prefix}')`;
+  if (typeof options !== 'object' || options === null) {
+    throw new CacheConfigError(`${label}: options must be an object`);
+  }
+  checkOptionNames(label, options, CACHED_OPTION_NAMES);
+  parseOptionalTtl(options.ttl, `${label} ttl`);
+  const keyParams: unknown = options.keyParams;
+  if (keyParams !== undefined) {
+    if (
+      !Array.isArray(keyParams) ||
+      keyParams.some((name) => typeof name !== 'string' || name.length === 0)
+    ) {
+      throw new CacheConfigError(`${label}: keyParams must be an array of property names`);
+    }
+    const excluded = (keyParams as string[]).find((name) => EXCLUDED_KEY_NAMES.has(name));
+    if (excluded !== undefined) {
+      throw new CacheConfigError(
+        `${label}: keyParams lists '${excluded}', one of the names that never enter a key (${[...EXCLUDED_KEY_NAMES].join(', ')}); use the key option to build such a key yourself`,
+      );
+    }
+    if (options.key !== undefined) {
+      throw new CacheConfigError(
+        `${label}: keyParams has no effect when key is given; pass one or the other`,
+      );
+    }
+  }
+  checkBoolean(label, 'includeUser', options.includeUser);
+  checkBoolean(label, 'cacheNull', options.cacheNull);
+  checkFunction(label, 'userId', options.userId);
+  checkFunction(label, 'condition', options.condition);
+  checkFunction(label, 'key', options.key);
+  if (options.userId !== undefined && options.includeUser !== true) {
+    throw new CacheConfigError(`${label}: userId is only used with includeUser: true`);
+  }
+  checkLogger(label, options.logger);
+
+  const keyOf = compileKeyBuilder(label, prefix, options as CachedOptions<readonly unknown[], unknown>);
+  const resolveCache = cacheResolver(label, options.cache);
+  const report = createReporter(label, options.logger);
+  const ttl = options.ttl;
+  const cacheNull = options.cacheNull === true;
+  const condition = options.condition as ((result: unknown) => unknown) | undefined;
+
+  const wrap = (fn: AnyCallable, name: string): AnyCallable => {
+    const inFlight = new Map<string, Promise<unknown>>();
+
+    const store = async (cache: CacheBackend, key: string, result: unknown): Promise<void> => {
+      if (result === undefined || (result === null && !cacheNull)) return;
+      try {
+        if (condition !== undefined && condition(result) !== true) return;
+      } catch (error) {
+        report(`condition threw for ${name}, so its result was not stored`, error);
+        return;
+      }
+      try {
+        await cache.set(key, result, ttl);
+      } catch (error) {
+        report(`could not store the result of ${name}`, error);
+      }
+    };
+
+    // A miss: one run per key at a time. The entry stays until the store has finished, so a
+    // call that missed just before the value landed still shares this run.
+    const run = (cache: CacheBackend, key: string, thisArg: unknown, args: unknown[]): Promise<unknown> => {
+      const running = inFlight.get(key);
+      if (running !== undefined) return running;
+      const execution = invoke(fn, thisArg, args);
+      inFlight.set(key, execution);
+      const release = (): void => {
+        if (inFlight.get(key) === execution) inFlight.delete(key);
+      };
+      execution.then((result) => store(cache, key, result).then(release), release);
+      return execution;
+    };
+
+    const lookup = async (
+      cache: CacheBackend,
+      key: string,
+      thisArg: unknown,
+      args: unknown[],
+    ): Promise<unknown> => {
+      let hit: unknown;
+      try {
+        hit = await cache.get(key);
+      } catch (error) {
+        report(`could not read the cache for ${name}`, error);
+      }
+      return hit !== undefined ? hit : run(cache, key, thisArg, args);
+    };
+
+    return function cachedCall(this: unknown, ...args: unknown[]): Promise<unknown> {
+      let key: string | undefined;
+      let cache: CacheBackend;
+      try {
+        key = keyOf(this, args);
+        if (key === undefined) return invoke(fn, this, args);
+        cache = resolveCache();
+      } catch (error) {
+        report(`no cache key or cache for ${name}`, error);
+        return invoke(fn, this, args);
+      }
+      return lookup(cache, key, this, args);
+    };
+  };
+  return toDecorator(label, wrap) as unknown as CacheDecorator<Args, Result>;
+}
+
+function checkPatterns(label: string, patterns: unknown, from: string): readonly string[] {
+  const list = typeof patterns === 'string' ? [patterns] : patterns;
+  if (!Array.isArray(list) || list.some((pattern) => typeof pattern !== 'string' || pattern.length === 0)) {
+    throw new CacheConfigError(`${label}: ${from} must be a non-empty pattern string or an array of them`);
+  }
+  return list as readonly string[];
+}
+
+/**
+ * Runs the function, then deletes every key matching `patterns` (globs with Redis `MATCH`
+ * rules). Patterns may be computed from the call: `(args, result) => CacheKeyPatterns.forProperty(args[0])`.
+ * If the function throws, nothing is invalidated and the error reaches the caller unchanged. An
+ * invalidation that fails (cache down) is logged and never fails the call.
+ */
+export function invalidateCache<Args extends readonly unknown[] = UnannotatedArgs, Result = unknown>(
+  patterns: InvalidationPatterns<Args, Result>,
+  options: InvalidateCacheOptions = {},
+): CacheDecorator<Args, Result> {
+  const label =
+    typeof patterns === 'function'
+      ? 'invalidateCache(<function>)'
+      : `invalidateCache(${JSON.stringify(patterns)})`;
+  if (typeof options !== 'object' || options === null) {
+    throw new CacheConfigError(`${label}: options must be an object`);
+  }
+  checkOptionNames(label, options, INVALIDATE_OPTION_NAMES);
+  checkLogger(label, options.logger);
+  const computePatterns =
+    typeof patterns === 'function'
+      ? (patterns as unknown as (this: unknown, args: unknown[], result: unknown) => unknown)
+      : undefined;
+  const fixed = computePatterns === undefined ? checkPatterns(label, patterns, 'patterns') : [];
+  const resolveCache = cacheResolver(label, options.cache);
+  const report = createReporter(label, options.logger);
+
+  const invalidate = async (
+    name: string,
+    thisArg: unknown,
+    args: unknown[],
+    result: unknown,
+  ): Promise<void> => {
+    let list: readonly string[];
+    let cache: CacheBackend;
+    try {
+      list =
+        computePatterns === undefined
+          ? fixed
+          : checkPatterns(
+              label,
+              computePatterns.call(thisArg, args, result),
+              "the patterns function's result",
+            );
+      cache = resolveCache();
+    } catch (error) {
+      report(`nothing was invalidated after ${name}`, error);
+      return;
+    }
+    await Promise.all(
+      list.map(async (pattern) => {
+        try {
+          await cache.deletePattern(pattern);
+        } catch (error) {
+          report(`could not invalidate a pattern after ${name}`, error);
+        }
+      }),
+    );
+  };
+
+  const wrap = (fn: AnyCallable, name: string): AnyCallable =>
+    async function invalidatingCall(this: unknown, ...args: unknown[]): Promise<unknown> {
+      const result = await fn.apply(this, args);
+      await invalidate(name, this, args, result);
+      return result;
+    };
+  return toDecorator(label, wrap) as unknown as CacheDecorator<Args, Result>;
 }

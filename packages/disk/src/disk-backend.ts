@@ -1,0 +1,628 @@
+import * as path from 'node:path';
+import {
+  MAX_KEY_BYTES,
+  StatsCounter,
+  assertCacheKey,
+  compilePattern,
+  createDefaultLogger,
+  deserialize,
+  parseTtl,
+  rateLimitLogger,
+  serialize,
+  type CacheBackend,
+  type CacheLogger,
+  type CacheStats,
+  type Ttl,
+} from '@cache/core';
+import { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
+import { DiskIndex, type IndexEntry } from './disk-index.js';
+import { encodeEntry, encodedSize } from './entry-file.js';
+import { TEMP_FOLDER, entryPath } from './entry-path.js';
+import {
+  claimSync,
+  readEntry,
+  readEntrySync,
+  readSummarySync,
+  removeSync,
+  type EntrySummary,
+  type ReadResult,
+} from './entry-read.js';
+import { listEntryFiles } from './folder-list.js';
+import { errorCode, nodeFs, type FsLayer } from './fs-layer.js';
+import { resolveDiskOptions, type DiskBackendOptions, type DiskClock } from './options.js';
+import { prepareFolder } from './prepare-folder.js';
+import { Slicer } from './slicer.js';
+import { removeStaleTemps } from './temp-files.js';
+
+/** `stats()` of a disk backend: the common figures plus what only a disk can go through. */
+export interface DiskBackendStats extends CacheStats {
+  /** `set` calls refused because the entry was over `maxEntryBytes` (or `maxBytes`). */
+  oversized: number;
+  /** Damaged or foreign files found (each read as a miss, or skipped by a scan) and removed. */
+  damaged: number;
+  /** Entries in the index: the whole folder once `indexed()` resolved, as of the last sweep. */
+  entries: number;
+  /** Sum of their file sizes. */
+  bytes: number;
+}
+
+/**
+ * Entries up to this size are read and written with synchronous calls: a page-cache read of
+ * a small file takes a few microseconds, far less than the thread-pool round trip of the
+ * promise API, and 256 KiB is still well under a millisecond of event-loop time. Larger
+ * entries use the promise API so a 16 MiB value never holds the loop.
+ */
+const SYNC_LIMIT = 256 * 1024;
+
+type Verdict = { readonly ok: true; readonly value: unknown } | { readonly ok: false };
+const NOT_FOUND: Verdict = Object.freeze({ ok: false });
+
+/**
+ * A cache in a folder: one file per entry, named by the SHA-256 of its key, written to a temp
+ * file and renamed into place, with an in-memory index for LRU order, sizes and expiries.
+ * The files are the truth: every read opens the file, so several processes can share one
+ * folder. See `DiskBackendOptions` and the package README.
+ */
+export class DiskBackend implements CacheBackend {
+  readonly name: string = 'disk';
+  /** The cache folder, absolute. */
+  readonly dir: string;
+  readonly #fs: FsLayer;
+  readonly #tempDir: string;
+  readonly #maxBytes: number;
+  readonly #maxEntryBytes: number;
+  readonly #defaultTtlMs: number | undefined;
+  readonly #sweepIntervalMs: number;
+  readonly #fsync: boolean;
+  readonly #clock: DiskClock;
+  readonly #logger: CacheLogger;
+  readonly #index = new DiskIndex();
+  readonly #stats = new StatsCounter();
+  #oversized = 0;
+  #damaged = 0;
+  #connected = false;
+  /** Set once the index holds the whole folder: only then is eviction by size sound. */
+  #indexComplete = false;
+  #indexBuilt: Promise<void> = Promise.resolve();
+  /** The scan in progress, if any (one at a time). */
+  #scan: Promise<void> | undefined;
+  /** Bumped by clear() and disconnect(): a scan begun under an older generation stops and drops its findings. */
+  #generation = 0;
+  #scanCount = 0;
+  /** Keys removed while a scan runs, so the scan does not bring them back into the index. */
+  readonly #removedWhileScanning = new Set<string>();
+  #scanning = false;
+  #bytesSinceScan = 0;
+  #sweepTimer: ReturnType<typeof setInterval> | undefined;
+
+  /**
+   * @param options see `DiskBackendOptions`.
+   * @param fsLayer the file system; tests pass one that fails on purpose. Default: `node:fs`.
+   */
+  constructor(options: DiskBackendOptions, fsLayer: FsLayer = nodeFs) {
+    const resolved = resolveDiskOptions(options);
+    this.dir = resolved.dir;
+    this.#fs = fsLayer;
+    this.#tempDir = path.join(resolved.dir, TEMP_FOLDER);
+    this.#maxBytes = resolved.maxBytes;
+    this.#maxEntryBytes = resolved.maxEntryBytes;
+    this.#defaultTtlMs = resolved.defaultTtlMs;
+    this.#sweepIntervalMs = resolved.sweepIntervalMs;
+    this.#fsync = resolved.fsync;
+    this.#clock = resolved.clock;
+    this.#logger = rateLimitLogger(resolved.logger ?? createDefaultLogger());
+    if (resolved.unknownKeys.length > 0) {
+      this.#logger.warn(
+        `[disk] unknown option${resolved.unknownKeys.length > 1 ? 's' : ''} ${resolved.unknownKeys.map((k) => `'${k}'`).join(', ')} ignored ` +
+          '(known: dir, maxBytes, maxEntryBytes, defaultTtl, sweepIntervalMs, fsync, logger, clock)',
+      );
+    }
+  }
+
+  async get<T = unknown>(key: string): Promise<T | undefined> {
+    assertCacheKey(key);
+    const known = this.#index.get(key);
+    const file = known?.path ?? entryPath(this.dir, key);
+    let result: ReadResult;
+    try {
+      result = readEntrySync(this.#fs, file, SYNC_LIMIT);
+      if (result.status === 'large') result = await readEntry(this.#fs, file);
+    } catch (error) {
+      this.#failed('read', file, error);
+      this.#stats.misses++;
+      return undefined;
+    }
+    if (result.status === 'found') {
+      const entry = result.entry;
+      if (entry.key === key && (entry.expiresAt === 0 || entry.expiresAt > this.#clock.now())) {
+        const value = deserialize(entry.text);
+        if (value !== undefined) {
+          this.#stats.hits++;
+          if (
+            known !== undefined &&
+            known.live &&
+            known.size === entry.totalBytes &&
+            known.expiresAt === entry.expiresAt
+          ) {
+            this.#index.touch(known);
+          } else {
+            this.#index.set(key, file, entry.totalBytes, entry.expiresAt);
+          }
+          return value as T;
+        }
+      }
+    }
+    this.#stats.misses++;
+    this.#dismiss(key, file, known, result);
+    return undefined;
+  }
+
+  async set(key: string, value: unknown, ttl?: Ttl): Promise<boolean> {
+    assertCacheKey(key);
+    const ttlMs = ttl === undefined ? this.#defaultTtlMs : parseTtl(ttl);
+    const text = serialize(value);
+    const keyBytes = Buffer.byteLength(key, 'utf8');
+    const valueBytes = Buffer.byteLength(text, 'utf8');
+    const size = encodedSize(keyBytes, valueBytes);
+    const known = this.#index.get(key);
+    const file = known?.path ?? entryPath(this.dir, key);
+    if (size > this.#maxEntryBytes) {
+      this.#oversized++;
+      // The caller meant to replace the value: the old one must not stay readable.
+      this.#removeQuietly(key, file, known);
+      return false;
+    }
+    const expiresAt = ttlMs === undefined ? 0 : this.#clock.now() + ttlMs;
+    const data = encodeEntry(key, keyBytes, text, valueBytes, expiresAt);
+    try {
+      if (size <= SYNC_LIMIT && !this.#fsync) writeFileAtomicSync(this.#fs, this.#tempDir, file, data);
+      else await writeFileAtomic(this.#fs, this.#tempDir, file, data, this.#fsync);
+    } catch (error) {
+      this.#failed('write', file, error);
+      this.#removeQuietly(key, file, this.#index.get(key));
+      return false;
+    }
+    this.#stats.sets++;
+    const entry = this.#index.set(key, file, size, expiresAt);
+    this.#bytesSinceScan += size;
+    this.#enforceMaxBytes(entry);
+    if (this.#bytesSinceScan > this.#maxBytes / 8 && this.#connected && this.#scan === undefined) {
+      this.#startScan(false);
+    }
+    return true;
+  }
+
+  async getAndDelete<T = unknown>(key: string): Promise<T | undefined> {
+    assertCacheKey(key);
+    const known = this.#index.get(key);
+    const file = known?.path ?? entryPath(this.dir, key);
+    // Claim by rename: of all processes racing for this file, exactly one gets it.
+    let claimed: string | undefined;
+    try {
+      claimed = claimSync(this.#fs, file, this.#tempDir);
+    } catch (error) {
+      this.#failed('claim', file, error);
+      this.#stats.misses++;
+      return undefined;
+    }
+    this.#forget(key, known);
+    if (claimed === undefined) {
+      this.#stats.misses++;
+      return undefined;
+    }
+    let verdict: Verdict = NOT_FOUND;
+    try {
+      let result = readEntrySync(this.#fs, claimed, SYNC_LIMIT);
+      if (result.status === 'large') result = await readEntry(this.#fs, claimed);
+      verdict = this.#judge(key, result);
+    } catch (error) {
+      this.#failed('read', claimed, error);
+    } finally {
+      this.#removeFileQuietly(claimed);
+    }
+    if (!verdict.ok) {
+      this.#stats.misses++;
+      return undefined;
+    }
+    this.#stats.hits++;
+    this.#stats.deletes++;
+    return verdict.value as T;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    assertCacheKey(key);
+    const known = this.#index.get(key);
+    return this.#deleteOne(key, known?.path ?? entryPath(this.dir, key), known);
+  }
+
+  async deletePattern(pattern: string): Promise<number> {
+    const compiled = compilePattern(pattern);
+    if (compiled.isLiteral) {
+      const key = compiled.literalPrefix;
+      if (key === '' || Buffer.byteLength(key) > MAX_KEY_BYTES) return 0;
+      const known = this.#index.get(key);
+      return this.#deleteOne(key, known?.path ?? entryPath(this.dir, key), known) ? 1 : 0;
+    }
+    // The folder, not the index, is the truth: other processes' entries match too.
+    let files: string[];
+    try {
+      files = await listEntryFiles(this.dir);
+    } catch (error) {
+      this.#failed('list', this.dir, error);
+      return 0;
+    }
+    let deleted = 0;
+    const slicer = new Slicer();
+    for (const file of files) {
+      if (slicer.due()) await slicer.pause();
+      const known = this.#index.getByPath(file);
+      let key = known?.key;
+      if (key === undefined) {
+        const summary = this.#summarize(file, this.#clock.now());
+        if (summary === undefined) continue;
+        key = summary.key;
+      }
+      if (compiled.matches(key) && this.#deleteOne(key, file, known)) deleted++;
+    }
+    return deleted;
+  }
+
+  async exists(key: string): Promise<boolean> {
+    assertCacheKey(key);
+    const known = this.#index.get(key);
+    const file = known?.path ?? entryPath(this.dir, key);
+    let result: ReadResult;
+    try {
+      result = readEntrySync(this.#fs, file, SYNC_LIMIT);
+      if (result.status === 'large') {
+        // Checking a 16 MiB checksum to answer a yes/no is not worth it: trust the header.
+        const summary = readSummarySync(this.#fs, file);
+        return (
+          typeof summary === 'object' &&
+          summary.key === key &&
+          (summary.expiresAt === 0 || summary.expiresAt > this.#clock.now())
+        );
+      }
+    } catch (error) {
+      this.#failed('read', file, error);
+      return false;
+    }
+    if (result.status === 'found') {
+      const entry = result.entry;
+      if (entry.key === key && (entry.expiresAt === 0 || entry.expiresAt > this.#clock.now())) return true;
+    }
+    this.#dismiss(key, file, known, result);
+    return false;
+  }
+
+  async clear(): Promise<void> {
+    // A scan in progress would re-add what is about to be removed: make it stop.
+    this.#generation++;
+    this.#scanning = false;
+    this.#removedWhileScanning.clear();
+    this.#index.clear();
+    if (this.#connected) this.#indexComplete = true;
+    let files: string[];
+    try {
+      files = await listEntryFiles(this.dir);
+    } catch (error) {
+      this.#failed('list', this.dir, error);
+      return;
+    }
+    const slicer = new Slicer();
+    for (const file of files) {
+      if (slicer.due()) await slicer.pause();
+      this.#removeFileQuietly(file);
+    }
+    // Entries written while the folder was being emptied stay, and stay known.
+  }
+
+  /**
+   * Checks the folder (creating it if its parent exists), removes temp files abandoned by
+   * dead processes, and starts rebuilding the index in the background: it resolves before
+   * the index is complete (reads never need the index), see `indexed()`. Rejects with a
+   * `CacheBackendError` naming the folder when it cannot be created or written. Idempotent.
+   */
+  async connect(): Promise<void> {
+    if (this.#connected) return;
+    await prepareFolder(this.#fs, this.dir, this.#tempDir);
+    await removeStaleTemps(this.#fs, this.#tempDir, Date.now());
+    if (this.#connected) return;
+    this.#connected = true;
+    this.#indexComplete = false;
+    this.#indexBuilt = this.#startScan(true);
+    if (this.#sweepIntervalMs > 0) {
+      this.#sweepTimer = setInterval(() => void this.sweep(), this.#sweepIntervalMs);
+      this.#sweepTimer.unref();
+    }
+  }
+
+  /** Stops the sweep and any scan, and forgets the index. Files stay. Idempotent. */
+  async disconnect(): Promise<void> {
+    this.#connected = false;
+    if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
+    this.#sweepTimer = undefined;
+    this.#generation++;
+    const scan = this.#scan;
+    if (scan !== undefined) await scan;
+    this.#index.clear();
+    this.#indexComplete = false;
+  }
+
+  /** True between a successful `connect()` and `disconnect()`. */
+  isAvailable(): boolean {
+    return this.#connected;
+  }
+
+  stats(): DiskBackendStats {
+    const snapshot = this.#stats.snapshot({ entries: this.#index.size, bytes: this.#index.bytes });
+    return Object.assign(snapshot, {
+      oversized: this.#oversized,
+      damaged: this.#damaged,
+      entries: this.#index.size,
+      bytes: this.#index.bytes,
+    });
+  }
+
+  /**
+   * Resolves when the index built by `connect()` holds the whole folder (until then reads
+   * and writes work, but eviction by `maxBytes` waits). Never rejects.
+   */
+  indexed(): Promise<void> {
+    return this.#indexBuilt;
+  }
+
+  /**
+   * Runs one sweep now (the timer runs it every `sweepIntervalMs`): re-reads the folder,
+   * learns entries other processes wrote, forgets those they removed, deletes expired files
+   * and evicts down to `maxBytes`. Never rejects.
+   */
+  async sweep(): Promise<void> {
+    if (this.#scan !== undefined) await this.#scan;
+    if (this.#connected) await this.#startScan(false);
+  }
+
+  // ---- internals ----
+
+  #startScan(initial: boolean): Promise<void> {
+    const scan = this.#scanFolder(initial)
+      .catch((error: unknown) => this.#failed('scan', this.dir, error))
+      .finally(() => {
+        if (this.#scan === scan) this.#scan = undefined;
+      });
+    this.#scan = scan;
+    return scan;
+  }
+
+  /*
+   * A scan lists the folder (fast-glob, off the event loop), then, in slices of a few ms:
+   *   for each file: known to the index → mark it seen; else read its header (key, expiry,
+   *     size), removing it if damaged or expired, and keep it as a newcomer;
+   *   (periodic scans) for each index entry: not seen and not written since the listing →
+   *     its file is gone, forget it; expired → re-read its header (another process may have
+   *     rewritten it) and remove it if it is still expired;
+   *   add the newcomers, by file age: at the old end on the first scan (everything touched
+   *     since connect() is newer), at the new end later (other processes wrote them lately);
+   *   evict down to maxBytes.
+   * clear() and disconnect() bump the generation, which makes a running scan stop.
+   */
+  async #scanFolder(initial: boolean): Promise<void> {
+    const generation = this.#generation;
+    const mark = ++this.#scanCount;
+    const startStamp = this.#index.stamp;
+    this.#scanning = true;
+    this.#removedWhileScanning.clear();
+    const stopped = (): boolean => generation !== this.#generation;
+    try {
+      const files = await listEntryFiles(this.dir);
+      if (stopped()) return;
+      const now = this.#clock.now();
+      const newcomers: Array<{ file: string; summary: EntrySummary }> = [];
+      const slicer = new Slicer();
+      for (const file of files) {
+        if (slicer.due()) {
+          await slicer.pause();
+          if (stopped()) return;
+        }
+        const known = this.#index.getByPath(file);
+        if (known !== undefined) {
+          known.seen = mark;
+          continue;
+        }
+        const summary = this.#summarize(file, now);
+        if (summary !== undefined) newcomers.push({ file, summary });
+      }
+      if (!initial) {
+        for (const entry of this.#index.toArray()) {
+          if (slicer.due()) {
+            await slicer.pause();
+            if (stopped()) return;
+          }
+          if (!entry.live) continue;
+          if (entry.seen !== mark && entry.stamp <= startStamp) this.#index.delete(entry);
+          else if (entry.expiresAt !== 0 && entry.expiresAt <= now) this.#purgeIfExpired(entry, now);
+        }
+      }
+      newcomers.sort((a, b) =>
+        initial ? b.summary.modifiedAt - a.summary.modifiedAt : a.summary.modifiedAt - b.summary.modifiedAt,
+      );
+      for (const { file, summary } of newcomers) {
+        if (slicer.due()) {
+          await slicer.pause();
+          if (stopped()) return;
+        }
+        if (this.#removedWhileScanning.has(summary.key)) continue;
+        if (initial) this.#index.addOldest(summary.key, file, summary.totalBytes, summary.expiresAt);
+        else this.#index.addNewest(summary.key, file, summary.totalBytes, summary.expiresAt);
+      }
+      if (initial) this.#indexComplete = true;
+      this.#bytesSinceScan = 0;
+      this.#enforceMaxBytes(undefined);
+    } finally {
+      if (!stopped()) {
+        this.#scanning = false;
+        this.#removedWhileScanning.clear();
+      }
+      if (initial && stopped() && this.#connected) this.#indexComplete = true;
+    }
+  }
+
+  /** Header of a file found by a scan; removes (and counts) it when damaged or expired. */
+  #summarize(file: string, now: number): EntrySummary | undefined {
+    let summary: EntrySummary | 'damaged' | undefined;
+    try {
+      summary = readSummarySync(this.#fs, file);
+    } catch (error) {
+      this.#failed('read', file, error);
+      return undefined;
+    }
+    if (summary === undefined) return undefined;
+    if (summary === 'damaged') {
+      this.#damagedFile(file);
+      return undefined;
+    }
+    if (summary.expiresAt !== 0 && summary.expiresAt <= now) {
+      if (this.#removeFileQuietly(file)) this.#stats.expirations++;
+      return undefined;
+    }
+    return summary;
+  }
+
+  /** An index entry that looked expired: check the file itself before removing it. */
+  #purgeIfExpired(entry: IndexEntry, now: number): void {
+    const summary = this.#summarize(entry.path, now);
+    if (summary === undefined || summary.key !== entry.key) {
+      this.#forget(entry.key, entry);
+      return;
+    }
+    // Rewritten by another process with a later expiry: keep it, with what the file says.
+    this.#index.update(entry, summary.totalBytes, summary.expiresAt);
+  }
+
+  /** Only a complete index knows the folder's size; until then eviction waits. */
+  #enforceMaxBytes(justWritten: IndexEntry | undefined): void {
+    if (!this.#indexComplete) return;
+    const now = this.#clock.now();
+    while (this.#index.bytes > this.#maxBytes) {
+      const victim = this.#index.oldest();
+      if (victim === undefined || victim === justWritten) break;
+      this.#index.delete(victim);
+      if (this.#scanning) this.#removedWhileScanning.add(victim.key);
+      if (this.#removeFileQuietly(victim.path)) {
+        if (victim.expiresAt !== 0 && victim.expiresAt <= now) this.#stats.expirations++;
+        else this.#stats.evictions++;
+      }
+    }
+  }
+
+  /** Delete through a claim, so that of several processes deleting one key, one answers true. */
+  #deleteOne(key: string, file: string, known: IndexEntry | undefined): boolean {
+    let claimed: string | undefined;
+    try {
+      claimed = claimSync(this.#fs, file, this.#tempDir);
+    } catch (error) {
+      this.#failed('delete', file, error);
+      return false;
+    }
+    this.#forget(key, known);
+    if (claimed === undefined) return false;
+    let summary: EntrySummary | 'damaged' | undefined;
+    try {
+      summary = readSummarySync(this.#fs, claimed);
+    } catch {
+      summary = undefined;
+    }
+    this.#removeFileQuietly(claimed);
+    const live =
+      typeof summary === 'object' &&
+      summary.key === key &&
+      (summary.expiresAt === 0 || summary.expiresAt > this.#clock.now());
+    if (live) this.#stats.deletes++;
+    return live;
+  }
+
+  /** What a claimed file holds, for `getAndDelete`. */
+  #judge(key: string, result: ReadResult): Verdict {
+    if (result.status !== 'found') {
+      if (result.status === 'damaged') this.#damaged++;
+      return NOT_FOUND;
+    }
+    const entry = result.entry;
+    if (entry.key !== key) {
+      this.#damaged++;
+      return NOT_FOUND;
+    }
+    if (entry.expiresAt !== 0 && entry.expiresAt <= this.#clock.now()) {
+      this.#stats.expirations++;
+      return NOT_FOUND;
+    }
+    const value = deserialize(entry.text);
+    if (value === undefined) {
+      this.#damaged++;
+      return NOT_FOUND;
+    }
+    return { ok: true, value };
+  }
+
+  /** After a read that did not produce a value: clean up what it found. */
+  #dismiss(key: string, file: string, known: IndexEntry | undefined, result: ReadResult): void {
+    if (result.status === 'missing') {
+      this.#forget(key, known);
+      return;
+    }
+    if (result.status === 'found') {
+      const entry = result.entry;
+      if (entry.key === key && entry.expiresAt !== 0 && entry.expiresAt <= this.#clock.now()) {
+        this.#forget(key, known);
+        if (this.#removeFileQuietly(file)) this.#stats.expirations++;
+        return;
+      }
+      // Otherwise: a key mismatch (a foreign file under this name) or text that does not decode.
+    }
+    this.#forget(key, known);
+    this.#damagedFile(file);
+  }
+
+  #damagedFile(file: string): void {
+    this.#damaged++;
+    this.#logger.warn('[disk] removed a damaged or foreign file from the cache folder', { path: file });
+    this.#removeFileQuietly(file);
+  }
+
+  #forget(key: string, known: IndexEntry | undefined): void {
+    if (known !== undefined) this.#index.delete(known);
+    if (this.#scanning) this.#removedWhileScanning.add(key);
+  }
+
+  /**
+   * Removes a key's file after a refused or failed write. Not counted as an error: when the
+   * folder is unusable the write failure already was.
+   */
+  #removeQuietly(key: string, file: string, known: IndexEntry | undefined): void {
+    this.#forget(key, known);
+    try {
+      removeSync(this.#fs, file);
+    } catch {
+      // See above.
+    }
+  }
+
+  /** Answers whether this call removed the file. Failures are counted, never thrown. */
+  #removeFileQuietly(file: string): boolean {
+    try {
+      return removeSync(this.#fs, file);
+    } catch (error) {
+      this.#failed('remove', file, error);
+      return false;
+    }
+  }
+
+  #failed(operation: string, file: string, error: unknown): void {
+    this.#stats.errors++;
+    const code = errorCode(error) ?? (error instanceof Error ? error.name : 'error');
+    this.#logger.warn(`[disk] ${operation} failed (${code}); the operation answered a miss/false`, {
+      path: file,
+      error,
+    });
+  }
+}

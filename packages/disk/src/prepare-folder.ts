@@ -1,0 +1,62 @@
+import * as path from 'node:path';
+import { CacheBackendError } from '@cache/core';
+import { errorCode, type FsLayer } from './fs-layer.js';
+import { tempName } from './temp-files.js';
+
+const REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'its parent folder does not exist',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EEXIST: 'it exists and is not a folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exhausted',
+  ELOOP: 'too many symbolic links in the path',
+  ENAMETOOLONG: 'the path is too long',
+};
+
+/** The `CacheBackendError` `connect()` rejects with: names the folder, the cause and the fix. */
+export function unusableFolder(dir: string, error: unknown): CacheBackendError {
+  const code = errorCode(error) ?? 'EUNKNOWN';
+  const reason = REASONS[code] ?? (error instanceof Error ? error.message : String(error));
+  return new CacheBackendError(
+    `[disk] cannot use cache directory '${dir}': ${reason} (${code}). ` +
+      'Set the dir option (or CACHE_DISK_DIR) to a writable folder whose parent exists.',
+    { cause: error },
+  );
+}
+
+const PROBE = Buffer.alloc(4096, 0x20);
+
+/**
+ * Makes sure `dir` is a folder this process can write, before any entry depends on it:
+ * creates it (not its parents: a missing parent is far more often a typo than an intent),
+ * creates `tempDir`, and writes, then removes, a 4 KiB probe file, which also catches a full
+ * disk. Throws `unusableFolder(...)`.
+ */
+export async function prepareFolder(fs: FsLayer, dir: string, tempDir: string): Promise<void> {
+  try {
+    try {
+      await fs.promises.mkdir(dir, { mode: 0o700 });
+    } catch (error) {
+      if (errorCode(error) !== 'EEXIST') throw error;
+      const stats = await fs.promises.stat(dir);
+      if (!stats.isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'EEXIST' });
+    }
+    await fs.promises.mkdir(tempDir, { recursive: true });
+    const probe = tempDir + path.sep + tempName();
+    try {
+      const handle = await fs.promises.open(probe, 'wx');
+      try {
+        await handle.writeFile(PROBE);
+      } finally {
+        await handle.close();
+      }
+    } finally {
+      await fs.promises.unlink(probe).catch(() => undefined);
+    }
+  } catch (error) {
+    throw unusableFolder(dir, error);
+  }
+}

@@ -1,0 +1,55 @@
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterEach } from 'vitest';
+
+const made: string[] = [];
+
+/** A fresh empty folder under the system temp folder, removed after the current test. */
+export function tempFolder(label = 'disk'): string {
+  const folder = mkdtempSync(path.join(tmpdir(), `cache-${label}-`));
+  made.push(folder);
+  return folder;
+}
+
+afterEach(() => {
+  for (const folder of made.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+/** Every file (not folder) under `root`, as paths relative to it, sorted. */
+export function filesUnder(root: string): string[] {
+  const found: string[] = [];
+  const walk = (folder: string): void => {
+    for (const name of readdirSync(folder)) {
+      const full = path.join(folder, name);
+      if (statSync(full, { throwIfNoEntry: false })?.isDirectory()) walk(full);
+      else found.push(path.relative(root, full));
+    }
+  };
+  walk(root);
+  return found.sort();
+}
+
+/** Entry files (not temp files) under a cache folder. */
+export function entryFiles(dir: string): string[] {
+  return filesUnder(dir).filter((file) => !file.startsWith('.tmp'));
+}
+
+/** Sum of entry file sizes under a cache folder. */
+export function entryBytes(dir: string): number {
+  return entryFiles(dir).reduce((sum, file) => sum + statSync(path.join(dir, file)).size, 0);
+}
+
+/** A test clock in epoch ms that moves only when told. */
+export class TestClock {
+  current: number;
+  constructor(start = Date.UTC(2030, 0, 1)) {
+    this.current = start;
+  }
+  now(): number {
+    return this.current;
+  }
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}

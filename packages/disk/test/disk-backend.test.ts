@@ -392,7 +392,7 @@ describe('DiskBackend: lifecycle', () => {
 
   it('connect() creates the folder when its parent exists, and resolves before the index is built', async () => {
     const dir = path.join(tempFolder(), 'cache');
-    const cache = await connected({ dir });
+    await connected({ dir });
     expect(statSync(dir).isDirectory()).toBe(true);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
   });

@@ -186,8 +186,12 @@ export class CacheManager implements CacheBackend {
     this.primary = primary;
     this.fallback = fallback;
     this.#degraded = fallback ?? new NullCacheBackend();
-    this.#log = options.logger === undefined ? createDefaultLogger() : rateLimitLogger(options.logger);
     this.#now = options.now ?? Date.now;
+    this.#log = neverThrowing(
+      options.logger === undefined
+        ? createDefaultLogger()
+        : rateLimitLogger(options.logger, 30_000, this.#now),
+    );
     this.#journalLimit = limit;
     this.#retryMs = retryMs;
     this.#journal = new OutageJournal(limit);
@@ -321,17 +325,22 @@ export class CacheManager implements CacheBackend {
     return { ...this.backend.stats(), fallbackActivations: this.#fallbackActivations };
   }
 
-  #dispatch<R>(operation: (backend: CacheBackend) => Promise<R>): Promise<R> {
-    const target = this.#route();
-    if (target instanceof Promise) return target.then(() => this.#dispatch(operation));
+  #dispatch<R>(operation: (backend: CacheBackend) => Promise<R>, mayRecover = true): Promise<R> {
+    const target = this.#route(mayRecover);
+    if (target instanceof Promise) return target.then(() => this.#dispatch(operation, false));
     return operation(target);
   }
 
-  #mutate<R>(operation: (backend: CacheBackend) => Promise<R>, kind: Invalidation, name: string): Promise<R> {
+  #mutate<R>(
+    operation: (backend: CacheBackend) => Promise<R>,
+    kind: Invalidation,
+    name: string,
+    mayRecover = true,
+  ): Promise<R> {
     let target: CacheBackend | Promise<void> = this.primary;
     if (!(this.#healthy && this.primary.isAvailable())) {
-      target = this.#route();
-      if (target instanceof Promise) return target.then(() => this.#mutate(operation, kind, name));
+      target = this.#route(mayRecover);
+      if (target instanceof Promise) return target.then(() => this.#mutate(operation, kind, name, false));
     }
     if (target === this.primary) {
       const epoch = this.#epoch;
@@ -356,9 +365,11 @@ export class CacheManager implements CacheBackend {
 
   /**
    * Where an operation goes when the hot-path check failed, or a promise to wait on (a
-   * recovery) before asking again. May open an outage or start a recovery.
+   * recovery) before asking again. May open an outage or start a recovery; an operation that
+   * already waited for one recovery never starts another (so a failing replay with a short
+   * `recoveryRetryMs` cannot hold one call in a loop).
    */
-  #route(): CacheBackend | Promise<void> {
+  #route(mayRecover: boolean): CacheBackend | Promise<void> {
     if (this.#recovery !== undefined) return this.#recovery;
     if (this.#closing !== undefined) return this.primary;
     if (this.primary.isAvailable()) {
@@ -366,7 +377,7 @@ export class CacheManager implements CacheBackend {
         this.#healthy = true;
         return this.primary;
       }
-      if (this.#outage === undefined || this.#now() >= this.#outage.retryAt) {
+      if (mayRecover && (this.#outage === undefined || this.#now() >= this.#outage.retryAt)) {
         this.#healthy = false;
         // `finally` runs asynchronously, so it cannot clear `#recovery` before it is assigned.
         return (this.#recovery = this.#recover().finally(() => {
@@ -532,11 +543,7 @@ export class CacheManager implements CacheBackend {
   }
 
   #listenerFailed(event: CacheManagerEvent, error: unknown): void {
-    try {
-      this.#log.error(`a CacheManager '${event}' listener threw`, error);
-    } catch {
-      // A broken logger must not break the manager either.
-    }
+    this.#log.error(`a CacheManager '${event}' listener threw`, error);
   }
 }
 
@@ -552,6 +559,26 @@ function isLogger(value: unknown): value is CacheLogger {
   if (typeof value !== 'object' || value === null) return false;
   const logger = value as Record<string, unknown>;
   return typeof logger.warn === 'function' && typeof logger.error === 'function';
+}
+
+/** The manager's log calls must not become its failures: a throwing logger is ignored. */
+function neverThrowing(logger: CacheLogger): CacheLogger {
+  return {
+    warn: (message, ...meta) => {
+      try {
+        logger.warn(message, ...meta);
+      } catch {
+        // Nothing sensible to do: the logger is the reporting channel.
+      }
+    },
+    error: (message, ...meta) => {
+      try {
+        logger.error(message, ...meta);
+      } catch {
+        // As above.
+      }
+    },
+  };
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -44,7 +44,10 @@ export async function prepareFolder(fs: FsLayer, dir: string, tempDir: string): 
       const stats = await fs.promises.stat(dir);
       if (!stats.isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'EEXIST' });
     }
-    await fs.promises.mkdir(tempDir, { recursive: true });
+    // Not `recursive: true`: Node reports a read-only file system as ENOENT in that mode.
+    await fs.promises.mkdir(tempDir).catch((error: unknown) => {
+      if (errorCode(error) !== 'EEXIST') throw error;
+    });
     const probe = tempDir + path.sep + tempName();
     try {
       const handle = await fs.promises.open(probe, 'wx');

@@ -15,6 +15,9 @@ function named(wrapped: AnyCallable, name: string): AnyCallable {
   return wrapped;
 }
 
+/** How messages name a function: its name, or a placeholder for an anonymous one. */
+const nameOf = (name: string): string => (name.length > 0 ? name : '(anonymous function)');
+
 /**
  * One value that works three ways, told apart by how it is called:
  * - `(fn)`: a function wrapper, returns the wrapped function;
@@ -28,13 +31,13 @@ export function toDecorator(label: string, wrap: WrapFunction): (...params: unkn
       if (typeof target !== 'function') {
         throw new CacheConfigError(`${label} must wrap an async function (got ${describe(target)})`);
       }
-      return named(wrap(target as AnyCallable, target.name), target.name);
+      return named(wrap(target as AnyCallable, nameOf(target.name)), target.name);
     }
     if (typeof context === 'object' && context !== null && 'kind' in context) {
       const { kind, name } = context as { kind: unknown; name: unknown };
       if (kind !== 'method' || typeof target !== 'function') {
         throw new CacheConfigError(
-          `${label} can only decorate methods, but '${String(name)}' is a ${String(kind)}: use it on an async method`,
+          `${label} can only decorate methods, not the ${String(kind)} '${String(name)}': use it on an async method`,
         );
       }
       return named(wrap(target as AnyCallable, String(name)), String(name));
@@ -48,7 +51,7 @@ export function toDecorator(label: string, wrap: WrapFunction): (...params: unkn
       const method = (descriptor as PropertyDescriptor | undefined)?.value as unknown;
       if (typeof method !== 'function') {
         throw new CacheConfigError(
-          `${label} can only decorate methods, but '${name}' is a property or accessor: use it on an async method`,
+          `${label} can only decorate methods, not the property or accessor '${name}': use it on an async method`,
         );
       }
       return { ...(descriptor as PropertyDescriptor), value: named(wrap(method as AnyCallable, name), name) };

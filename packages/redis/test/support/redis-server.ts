@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { respCommand, RespError, type RespValue } from './resp.js';
+import { respCommand, type RespValue } from './resp.js';
 
 export { respCommand, RespError, type RespValue } from './resp.js';
 
@@ -20,7 +20,10 @@ export const REDIS_HOST = '127.0.0.1';
 
 /** The binary: `$REDIS_SERVER_BIN`, else Debian's `/usr/bin/redis-server`, else `redis-server` on PATH. */
 export function redisServerBinary(): string {
-  return process.env.REDIS_SERVER_BIN ?? (existsSync('/usr/bin/redis-server') ? '/usr/bin/redis-server' : 'redis-server');
+  return (
+    process.env.REDIS_SERVER_BIN ??
+    (existsSync('/usr/bin/redis-server') ? '/usr/bin/redis-server' : 'redis-server')
+  );
 }
 
 function redisCliBinary(): string {
@@ -113,7 +116,8 @@ export async function findFreePort(clusterBus = false): Promise<number> {
     }
     // The kernel's ephemeral range often lies above 55535, where port + 10000 does not exist.
     const port = 20_000 + Math.floor(Math.random() * 30_000);
-    if ((await listenOnce(port)) !== undefined && (await listenOnce(port + 10_000)) !== undefined) return port;
+    if ((await listenOnce(port)) !== undefined && (await listenOnce(port + 10_000)) !== undefined)
+      return port;
   }
   throw new Error('no free loopback port found');
 }
@@ -206,7 +210,9 @@ class ManagedRedisServer implements RedisServer {
       }
       if (Date.now() > deadline) {
         await this.kill();
-        throw new Error(`redis-server on port ${this.#port} did not answer PING within the start timeout:\n${this.#log}`);
+        throw new Error(
+          `redis-server on port ${this.#port} did not answer PING within the start timeout:\n${this.#log}`,
+        );
       }
       await sleep(20);
     }
@@ -371,7 +377,14 @@ export async function startRedisCluster(options: { masters?: number } = {}): Pro
     );
   try {
     await runCli(
-      ['--cluster', 'create', ...servers.map((s) => `${REDIS_HOST}:${s.port}`), '--cluster-replicas', '0', '--cluster-yes'],
+      [
+        '--cluster',
+        'create',
+        ...servers.map((s) => `${REDIS_HOST}:${s.port}`),
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
+      ],
       30_000,
     );
     await waitUntilHealthy();
@@ -404,7 +417,9 @@ export interface RedisSentinelGroup {
 }
 
 /** 1 master, 1 replica, 3 sentinels (quorum 2), fast failure detection for tests. */
-export async function startRedisSentinelGroup(options: { masterName?: string } = {}): Promise<RedisSentinelGroup> {
+export async function startRedisSentinelGroup(
+  options: { masterName?: string } = {},
+): Promise<RedisSentinelGroup> {
   const masterName = options.masterName ?? 'cache-test';
   const started: RedisServer[] = [];
   const stop = async (): Promise<void> => {
@@ -429,8 +444,13 @@ export async function startRedisSentinelGroup(options: { masterName?: string } =
     });
     started.push(...sentinels);
     const currentMasterPort = async (): Promise<number> => {
-      const reply = await (sentinels[0] as RedisServer).command('SENTINEL', 'get-master-addr-by-name', masterName);
-      if (!Array.isArray(reply) || reply.length !== 2) throw new Error(`unexpected sentinel reply ${String(reply)}`);
+      const reply = await (sentinels[0] as RedisServer).command(
+        'SENTINEL',
+        'get-master-addr-by-name',
+        masterName,
+      );
+      if (!Array.isArray(reply) || reply.length !== 2)
+        throw new Error(`unexpected sentinel reply ${String(reply)}`);
       return Number(reply[1]);
     };
     await waitFor('every sentinel to see the replica', async () => {
@@ -445,7 +465,8 @@ export async function startRedisSentinelGroup(options: { masterName?: string } =
       const target = before === master.port ? replica : master;
       await waitFor(
         'SENTINEL FAILOVER to be accepted',
-        async () => (await (sentinels[0] as RedisServer).command('SENTINEL', 'FAILOVER', masterName)) === 'OK',
+        async () =>
+          (await (sentinels[0] as RedisServer).command('SENTINEL', 'FAILOVER', masterName)) === 'OK',
         timeoutMs,
         200,
       );

@@ -17,7 +17,10 @@ export function respCommand(port: number, args: readonly string[], timeoutMs = 1
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port });
     let buffer = Buffer.alloc(0);
-    const timer = setTimeout(() => finish(new Error(`no reply from 127.0.0.1:${port} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`no reply from 127.0.0.1:${port} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const finish = (error: Error | undefined, value?: RespValue): void => {
       clearTimeout(timer);
       socket.destroy();

@@ -1,0 +1,161 @@
+/** A command that did not settle within the backend's `commandTimeout`. */
+export class CommandTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`command timed out after ${timeoutMs} ms`);
+    this.name = 'CommandTimeoutError';
+  }
+}
+
+interface PendingCommand {
+  readonly deadline: number;
+  settled: boolean;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * Bounds promises by one fixed timeout with a single timer for all of them.
+ *
+ * Every command gets the same timeout, so deadlines are reached in the order commands were
+ * issued: a FIFO queue whose head is always the next to expire. The one timer is armed for
+ * the head's deadline; when it fires, expired heads are rejected and settled ones dropped.
+ * Replies arrive roughly in order too, so settled entries are mostly dropped from the head
+ * as new ones are pushed, and the queue stays short. This costs a queue slot per command
+ * instead of a `setTimeout`/`clearTimeout` pair.
+ */
+export class DeadlineQueue {
+  readonly #timeoutMs: number;
+  readonly #now: () => number;
+  #queue: PendingCommand[] = [];
+  #head = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(timeoutMs: number, now: () => number = performance.now.bind(performance)) {
+    this.#timeoutMs = timeoutMs;
+    this.#now = now;
+  }
+
+  /** Commands issued and not yet settled nor expired (for tests and diagnostics). */
+  get pending(): number {
+    let count = 0;
+    for (let i = this.#head; i < this.#queue.length; i++)
+      if (!(this.#queue[i] as PendingCommand).settled) count++;
+    return count;
+  }
+
+  /** Queue slots held, settled or not (settled ones are dropped lazily). */
+  get slots(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  /**
+   * Settles like `command`, or rejects with `CommandTimeoutError` once the timeout has passed.
+   * `command` keeps a rejection handler either way, so a late failure is never unhandled.
+   */
+  bound<T>(command: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const entry: PendingCommand = { deadline: this.#now() + this.#timeoutMs, settled: false, reject };
+      this.#push(entry);
+      command.then(
+        (value) => {
+          if (entry.settled) return;
+          entry.settled = true;
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (entry.settled) return;
+          entry.settled = true;
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /**
+   * The hot-path form of `bound`: the answer is `onValue(reply)`, or `onError(error)` when the
+   * command fails or times out, so the returned promise never rejects and no second promise is
+   * chained on top. If `onValue` throws, its error goes to `onError`.
+   */
+  run<T, R>(command: Promise<T>, onValue: (value: T) => R, onError: (error: unknown) => R): Promise<R> {
+    return new Promise<R>((resolve) => {
+      const entry: PendingCommand = {
+        deadline: this.#now() + this.#timeoutMs,
+        settled: false,
+        reject: (error) => resolve(onError(error)),
+      };
+      this.#push(entry);
+      command.then(
+        (value) => {
+          if (entry.settled) return;
+          entry.settled = true;
+          let answer: R;
+          try {
+            answer = onValue(value);
+          } catch (error) {
+            answer = onError(error);
+          }
+          resolve(answer);
+        },
+        (error: unknown) => {
+          if (entry.settled) return;
+          entry.settled = true;
+          resolve(onError(error));
+        },
+      );
+    });
+  }
+
+  #push(entry: PendingCommand): void {
+    const queue = this.#queue;
+    while (this.#head < queue.length && (queue[this.#head] as PendingCommand).settled) this.#head++;
+    if (this.#head === queue.length) {
+      queue.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > queue.length) {
+      queue.splice(0, this.#head);
+      this.#head = 0;
+    }
+    queue.push(entry);
+    if (this.#timer === undefined) this.#arm(entry.deadline);
+  }
+
+  #arm(at: number): void {
+    this.#timer = setTimeout(this.#expire, Math.max(0, Math.ceil(at - this.#now())));
+  }
+
+  readonly #expire = (): void => {
+    this.#timer = undefined;
+    const queue = this.#queue;
+    const now = this.#now();
+    let error: CommandTimeoutError | undefined;
+    while (this.#head < queue.length) {
+      const entry = queue[this.#head] as PendingCommand;
+      if (!entry.settled) {
+        if (entry.deadline > now) break;
+        entry.settled = true;
+        entry.reject((error ??= new CommandTimeoutError(this.#timeoutMs)));
+      }
+      this.#head++;
+    }
+    if (this.#head === queue.length) {
+      queue.length = 0;
+      this.#head = 0;
+      return;
+    }
+    this.#arm((queue[this.#head] as PendingCommand).deadline);
+  };
+
+  /** Rejects everything still pending (used by `disconnect()`), and stops the timer. */
+  rejectAll(error: Error): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const queue = this.#queue;
+    for (let i = this.#head; i < queue.length; i++) {
+      const entry = queue[i] as PendingCommand;
+      if (entry.settled) continue;
+      entry.settled = true;
+      entry.reject(error);
+    }
+    queue.length = 0;
+    this.#head = 0;
+  }
+}

@@ -12,6 +12,7 @@ import {
   type Ttl,
 } from '@cache/core';
 import { LRUCache } from 'lru-cache';
+import { isPlainData } from './plain-data.js';
 import { resolveMemoryOptions, type MemoryBackendOptions, type MemoryClock } from './options.js';
 
 /** `stats()` of a memory backend: the common figures plus the sets refused for size. */
@@ -46,6 +47,7 @@ export class MemoryBackend implements CacheBackend {
   readonly #optionLogger: CacheLogger | undefined;
   #logger: CacheLogger | undefined;
   #oversized = 0;
+  #open = true;
   // Until some entry has a TTL, an LRU eviction can never be an expiry in disguise.
   #hasTtls: boolean;
 
@@ -96,16 +98,28 @@ export class MemoryBackend implements CacheBackend {
     assertCacheKey(key);
     const ttlMs = ttl === undefined ? this.#defaultTtlMs : parseTtl(ttl);
     // Serializing validates the value (CacheValueError for undefined, functions, cycles…)
-    // exactly as every other backend does, and gives the size; with `clone` it is also what
+    // exactly as every other backend does, and gives the size. With `clone` the text is what
     // is stored, so a later mutation of `value` cannot reach the cache.
-    const text = serialize(value);
+    let text: string;
+    let held: unknown;
+    if (this.#clone) {
+      text = serialize(value);
+    } else if (isPlainData(value)) {
+      // Plain data serializes to exactly this (see isPlainData), so the walk above is the validation.
+      text = JSON.stringify(value);
+      held = value;
+    } else {
+      // toJSON, dropped members, tagged types: hold what any other backend would give back.
+      text = serialize(value);
+      held = deserialize(text);
+    }
     const size = Buffer.byteLength(text, 'utf8');
     if (size > this.#maxEntryBytes) {
       this.#refuseOversized(key, size);
       return false;
     }
     if (ttlMs !== 0) this.#hasTtls = true;
-    this.#lru.set(key, this.#clone ? text : value === null ? STORED_NULL : (value as object), {
+    this.#lru.set(key, this.#clone ? text : held === null ? STORED_NULL : (held as object), {
       size,
       ttl: ttlMs,
     });
@@ -156,14 +170,22 @@ export class MemoryBackend implements CacheBackend {
     this.#lru.clear();
   }
 
-  /** Nothing to open: a memory backend is usable from construction. */
-  async connect(): Promise<void> {}
+  /** Nothing to open: a memory backend is usable from construction. Reopens after `disconnect()`. */
+  async connect(): Promise<void> {
+    this.#open = true;
+  }
 
-  /** Nothing to close. Entries are kept (as a server keeps them); `clear()` frees them. */
-  async disconnect(): Promise<void> {}
+  /**
+   * Marks the backend unavailable (so a manager stops routing to it). Entries are kept and
+   * operations keep working, as the contract allows; `clear()` frees the entries.
+   */
+  async disconnect(): Promise<void> {
+    this.#open = false;
+  }
 
+  /** True from construction until `disconnect()`, and again after `connect()`. */
   isAvailable(): boolean {
-    return true;
+    return this.#open;
   }
 
   /**

@@ -55,6 +55,33 @@ describe('clone: false', () => {
     expect(await cache.get('k')).toEqual({ count: 2 });
   });
 
+  it('holds the decoded stored form when the value is not plain data, exactly as other backends return it', async () => {
+    const cache = new MemoryBackend({ clone: false });
+    class Money {
+      constructor(
+        readonly amount: number,
+        readonly currency: string,
+      ) {}
+      toJSON(): { amount: number; currency: string } {
+        return { amount: this.amount, currency: this.currency };
+      }
+    }
+    await cache.set('money', new Money(5, 'EUR'));
+    const money = await cache.get('money');
+    expect(money).toStrictEqual({ amount: 5, currency: 'EUR' });
+    expect(Object.getPrototypeOf(money)).toBe(Object.prototype);
+
+    await cache.set('sparse', { a: 1, gone: undefined });
+    expect(await cache.get('sparse')).toStrictEqual({ a: 1 });
+
+    const when = new Date(1000);
+    await cache.set('date', { when });
+    const read = await cache.get<{ when: Date }>('date');
+    expect(read).toEqual({ when: new Date(1000) });
+    expect(read?.when).not.toBe(when);
+    expect(await cache.get('date')).toBe(read); // held once, shared by readers
+  });
+
   it('stores null, primitives and falsy values', async () => {
     const cache = new MemoryBackend({ clone: false });
     for (const [key, value] of [

@@ -48,14 +48,16 @@ describe('memoryBackend definition', () => {
     expect(await two.get('k')).toBe(2);
   });
 
-  it('is available from construction and stays available across connect/disconnect, keeping its entries', async () => {
+  it('is available from construction until disconnect, keeps its entries, and reopens on connect', async () => {
     const cache = new MemoryBackend();
     expect(cache.isAvailable()).toBe(true);
     await cache.connect();
     await cache.set('k', 1);
     await cache.disconnect();
     await cache.disconnect();
-    expect(cache.isAvailable()).toBe(true);
+    expect(cache.isAvailable()).toBe(false);
     expect(await cache.get('k')).toBe(1);
+    await cache.connect();
+    expect(cache.isAvailable()).toBe(true);
   });
 });

@@ -16,18 +16,33 @@ describe('memoryBackend.fromEnv', () => {
     expect(fromEnv({ CACHE_MAX_ENTRIES: '', CACHE_MAX_BYTES: '  ', OTHER: '1' })).toEqual({});
   });
 
+  it('reads sizes with binary units', () => {
+    expect(fromEnv({ CACHE_MAX_BYTES: '64MiB', CACHE_MAX_ENTRY_BYTES: '512kb' })).toEqual({
+      maxBytes: 64 * 1024 * 1024,
+      maxEntryBytes: 512 * 1024,
+    });
+  });
+
+  it.each(['many', '0', '-1', '1.5', '1e3', '99999999999999999999'])(
+    'CACHE_MAX_ENTRIES=%s is a CacheConfigError naming the variable',
+    (value) => {
+      expect(() => fromEnv({ CACHE_MAX_ENTRIES: value })).toThrow(
+        new CacheConfigError(`CACHE_MAX_ENTRIES must be an integer >= 1 (got ${JSON.stringify(value)})`),
+      );
+    },
+  );
+
   it.each([
-    ['CACHE_MAX_ENTRIES', 'many'],
-    ['CACHE_MAX_ENTRIES', '0'],
-    ['CACHE_MAX_ENTRIES', '-1'],
-    ['CACHE_MAX_ENTRIES', '1.5'],
-    ['CACHE_MAX_ENTRIES', '1e3'],
-    ['CACHE_MAX_BYTES', '64MB'],
+    ['CACHE_MAX_BYTES', 'lots'],
+    ['CACHE_MAX_BYTES', '0'],
+    ['CACHE_MAX_BYTES', '-5'],
     ['CACHE_MAX_BYTES', '0x100'],
-    ['CACHE_MAX_ENTRY_BYTES', '99999999999999999999'],
+    ['CACHE_MAX_ENTRY_BYTES', '12 parsecs'],
   ])('%s=%s is a CacheConfigError naming the variable', (name, value) => {
     expect(() => fromEnv({ [name]: value })).toThrow(
-      new CacheConfigError(`${name} must be a positive integer (got ${JSON.stringify(value)})`),
+      new CacheConfigError(
+        `${name} must be a size in bytes of at least 1, like '1048576', '64KiB', '512MB' or '1g' (got ${JSON.stringify(value)})`,
+      ),
     );
   });
 

@@ -107,6 +107,9 @@ export function createConnection(
   if (options.sentinel !== undefined) {
     const { name, sentinels } = options.sentinel;
     const client = new Redis({
+      // Subscribe to the sentinels' +switch-master and reconnect to a promoted replica at once,
+      // instead of writing to the demoted master until the sentinels reconfigure it (~10 s).
+      failoverDetector: true,
       ...settings,
       name,
       sentinels: sentinels.map((s) => ({ host: s.host, port: s.port })),

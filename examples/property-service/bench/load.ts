@@ -51,7 +51,11 @@ export async function runLoadBenchmark(options: LoadOptions): Promise<LoadResult
   try {
     for (const backend of options.backends ?? ['disk', 'memory', 'redis']) {
       const dir = mkdtempSync(join(tmpdir(), 'property-service-bench-'));
-      let env: Record<string, string> = { CACHE_DISK_DIR: join(dir, 'cache'), DATABASE_FILE: ':memory:' };
+      let env: Record<string, string> = {
+        CACHE_DISK_DIR: join(dir, 'cache'),
+        DATABASE_FILE: ':memory:',
+        LISTINGS: options.smoke ? '10000' : '20000',
+      };
       if (backend === 'memory') env = { ...env, CACHE_BACKEND: 'memory' };
       if (backend === 'redis') {
         redis ??= await startRedisServer();
@@ -67,13 +71,13 @@ export async function runLoadBenchmark(options: LoadOptions): Promise<LoadResult
         let floor = 0;
         const unique = (): string =>
           `/properties?city=${CITIES[floor % CITIES.length]}&minPrice=${++floor}&bedrooms=1`;
-        await measure(service.url, [unique], Math.min(1, seconds), connections); // warm-up: JIT, SQLite pages
+        if (!options.smoke) await measure(service.url, [unique], 2, connections); // warm-up: JIT, SQLite pages
         const uncached = await measure(service.url, [unique], seconds, connections);
 
         for (const path of WARM_PATHS)
           await fetch(service.url + path).then((response) => response.arrayBuffer());
         const cachedPaths = WARM_PATHS.map((path) => () => path);
-        await measure(service.url, cachedPaths, Math.min(1, seconds), connections);
+        if (!options.smoke) await measure(service.url, cachedPaths, 2, connections);
         const cached = await measure(service.url, cachedPaths, seconds, connections);
         results.push({ backend, cache: service.cache, uncached, cached });
       } finally {

@@ -54,7 +54,9 @@ describe('error classes', () => {
 describe('isCacheError', () => {
   it('recognises errors from another copy of @cache/core, where instanceof fails', async () => {
     // A second module instance: what a duplicated dependency in node_modules gives.
-    const copy = (await import('../src/errors.ts?copy')) as typeof ErrorsModule;
+    // (A variable specifier, so TypeScript does not try to resolve the query string.)
+    const specifier = '../src/errors.ts?copy';
+    const copy = (await import(/* @vite-ignore */ specifier)) as typeof ErrorsModule;
     const foreign = new copy.CacheKeyError('from the other copy');
     expect(copy.CacheKeyError).not.toBe(CacheKeyError);
     expect(foreign).not.toBeInstanceOf(CacheKeyError);

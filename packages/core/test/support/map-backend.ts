@@ -16,12 +16,12 @@ import {
  */
 export class MapBackend implements CacheBackend {
   readonly name: string;
-  readonly data = new Map<string, unknown>();
-  readonly counter = new StatsCounter();
+  readonly data: Map<string, unknown> = new Map();
+  readonly counter: StatsCounter = new StatsCounter();
   /** Every operation, in call order: `'set a'`, `'deletePattern user:*'`, `'clear'`… */
   readonly calls: string[] = [];
   /** The TTL each key was last set with. */
-  readonly ttls = new Map<string, Ttl | undefined>();
+  readonly ttls: Map<string, Ttl | undefined> = new Map();
   /** What `isAvailable()` answers. */
   available = true;
   /** When true, operations behave like a store that is down: count an error and answer miss/false/0. */

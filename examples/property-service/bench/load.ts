@@ -11,7 +11,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRedisServer, type RedisServer } from '../../../packages/redis/test/support/redis-server.js';
-import { startServiceProcess } from './service-process.js';
+import { startServiceProcess, type ServiceProcess } from './service-process.js';
 
 export interface LoadPhase {
   requestsPerSecond: number;
@@ -46,49 +46,64 @@ const WARM_PATHS = CITIES.flatMap((city) =>
 export async function runLoadBenchmark(options: LoadOptions): Promise<LoadResult[]> {
   const seconds = options.smoke ? 1 : 8;
   const connections = 10;
+  const backends = options.backends ?? ['disk', 'memory', 'redis'];
   const results: LoadResult[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'property-service-bench-'));
   let redis: RedisServer | undefined;
+  const services: ServiceProcess[] = [];
   try {
-    for (const backend of options.backends ?? ['disk', 'memory', 'redis']) {
-      const dir = mkdtempSync(join(tmpdir(), 'property-service-bench-'));
-      let env: Record<string, string> = {
-        CACHE_DISK_DIR: join(dir, 'cache'),
-        DATABASE_FILE: ':memory:',
-        LISTINGS: options.smoke ? '10000' : '20000',
-      };
-      if (backend === 'memory') env = { ...env, CACHE_BACKEND: 'memory' };
-      if (backend === 'redis') {
-        redis ??= await startRedisServer();
-        env = { ...env, CACHE_BACKEND: 'redis', REDIS_URL: redis.url };
-      }
-      const service = await startServiceProcess(env);
-      try {
-        if (!service.cache.startsWith(backend) || service.cache.includes('unavailable')) {
-          throw new Error(`expected the ${backend} cache, the service says: ${service.cache}`);
-        }
-        // Uncached: every request has a price floor no other request used, so each one misses,
-        // queries SQLite and writes its page to the backend: the cold path, end to end.
-        let floor = 0;
-        const unique = (): string =>
-          `/properties?city=${CITIES[floor % CITIES.length]}&minPrice=${++floor}&bedrooms=1`;
-        if (!options.smoke) await measure(service.url, [unique], 2, connections); // warm-up: JIT, SQLite pages
-        const uncached = await measure(service.url, [unique], seconds, connections);
+    if (backends.includes('redis')) redis = await startRedisServer();
+    // Started together (each one compiles and seeds for a few seconds), measured one at a time.
+    const started = await Promise.allSettled(
+      backends.map((backend) =>
+        startServiceProcess(serviceEnv(backend, join(dir, backend), redis, options.smoke)),
+      ),
+    );
+    for (const outcome of started) if (outcome.status === 'fulfilled') services.push(outcome.value);
+    for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
 
-        for (const path of WARM_PATHS)
-          await fetch(service.url + path).then((response) => response.arrayBuffer());
-        const cachedPaths = WARM_PATHS.map((path) => () => path);
-        if (!options.smoke) await measure(service.url, cachedPaths, 2, connections);
-        const cached = await measure(service.url, cachedPaths, seconds, connections);
-        results.push({ backend, cache: service.cache, uncached, cached });
-      } finally {
-        await service.stop();
-        rmSync(dir, { recursive: true, force: true });
+    for (const [index, backend] of backends.entries()) {
+      const service = services[index]!;
+      if (!service.cache.startsWith(backend) || service.cache.includes('unavailable')) {
+        throw new Error(`expected the ${backend} cache, the service says: ${service.cache}`);
       }
+      // Uncached: every request has a price floor no other request used, so each one misses,
+      // queries SQLite and writes its page to the backend: the cold path, end to end.
+      let floor = 0;
+      const unique = (): string =>
+        `/properties?city=${CITIES[floor % CITIES.length]}&minPrice=${++floor}&bedrooms=1`;
+      if (!options.smoke) await measure(service.url, [unique], 2, connections); // warm-up: JIT, SQLite pages
+      const uncached = await measure(service.url, [unique], seconds, connections);
+
+      for (const path of WARM_PATHS)
+        await fetch(service.url + path).then((response) => response.arrayBuffer());
+      const cachedPaths = WARM_PATHS.map((path) => () => path);
+      if (!options.smoke) await measure(service.url, cachedPaths, 2, connections);
+      const cached = await measure(service.url, cachedPaths, seconds, connections);
+      results.push({ backend, cache: service.cache, uncached, cached });
     }
   } finally {
+    await Promise.all(services.map((service) => service.stop()));
     await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
   return results;
+}
+
+function serviceEnv(
+  backend: string,
+  dir: string,
+  redis: RedisServer | undefined,
+  smoke: boolean,
+): Record<string, string> {
+  const env: Record<string, string> = {
+    CACHE_BACKEND: backend,
+    CACHE_DISK_DIR: dir,
+    DATABASE_FILE: ':memory:',
+    LISTINGS: smoke ? '10000' : '20000',
+  };
+  if (backend === 'redis') env.REDIS_URL = redis!.url;
+  return env;
 }
 
 async function measure(

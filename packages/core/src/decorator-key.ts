@@ -189,6 +189,28 @@ export const digestArguments: (encoded: string) => string =
     ? (encoded) => oneShotHash('sha256', encoded, 'hex').slice(0, 32)
     : (encoded) => crypto.createHash('sha256').update(encoded).digest('hex').slice(0, 32);
 
+/** Encodings up to this many characters have their digest remembered. */
+const REMEMBERED_ENCODING_LENGTH = 256;
+/** At most this many digests are remembered (about 0.5 MB at worst); when full, they are forgotten at once. */
+const REMEMBERED_DIGESTS = 1024;
+const rememberedDigests = new Map<string, string>();
+
+/**
+ * `digestArguments(encodeArguments(args, names))`, remembering the digests of short encodings:
+ * a hit repeats the arguments of an earlier call, and a map lookup costs far less than hashing.
+ */
+export function argumentsDigest(args: readonly unknown[], names: ArgumentNameFilter): string {
+  const encoded = encodeArguments(args, names);
+  if (encoded.length > REMEMBERED_ENCODING_LENGTH) return digestArguments(encoded);
+  let digest = rememberedDigests.get(encoded);
+  if (digest === undefined) {
+    digest = digestArguments(encoded);
+    if (rememberedDigests.size >= REMEMBERED_DIGESTS) rememberedDigests.clear();
+    rememberedDigests.set(encoded, digest);
+  }
+  return digest;
+}
+
 /** A user id that may enter a key: a non-empty string or a finite number. */
 export function isUsableUserId(id: unknown): id is string | number {
   return (typeof id === 'string' && id.length > 0) || (typeof id === 'number' && Number.isFinite(id));

@@ -1,7 +1,6 @@
 import type { CacheBackend } from './backend.js';
 import {
-  digestArguments,
-  encodeArguments,
+  argumentsDigest,
   EXCLUDED_KEY_NAMES,
   findUserInArguments,
   isUsableUserId,
@@ -209,7 +208,7 @@ function compileKeyBuilder(
   const custom = options.key as ((this: unknown, ...args: unknown[]) => unknown) | undefined;
   const tail: (thisArg: unknown, args: unknown[]) => string =
     custom === undefined
-      ? (_thisArg, args) => digestArguments(encodeArguments(args, names))
+      ? (_thisArg, args) => argumentsDigest(args, names)
       : (thisArg, args) => {
           const part = custom.apply(thisArg, args);
           if (typeof part !== 'string' || part.length === 0) {

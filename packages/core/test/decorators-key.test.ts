@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { cached, CacheConfigError, CacheKeyPatterns, matchesPattern, type CachedOptions } from '@cache/core';
-import { encodeArguments } from '../src/decorator-key.js';
+import { argumentsDigest, digestArguments, encodeArguments } from '../src/decorator-key.js';
 import { FaultyBackend } from './fixtures/decorators/faulty-backend.js';
 
 type LooseOptions = CachedOptions<readonly unknown[], unknown>;
@@ -154,6 +154,27 @@ describe('argument encoding never collides', () => {
     expect(await echo('a', 'bc')).toBe('["a","bc"]');
     expect(await echo('ab', 'c')).toBe('["ab","c"]');
     expect(runs).toBe(2);
+  });
+});
+
+describe('remembered digests', () => {
+  const names = { keep: undefined };
+  test('stay right for every argument list, across the memory filling up and being forgotten', () => {
+    const first = argumentsDigest(['a'], names);
+    const digests = new Set<string>();
+    for (let i = 0; i < 3000; i++) {
+      const digest = argumentsDigest([i], names);
+      expect(digest).toBe(digestArguments(encodeArguments([i], names)));
+      digests.add(digest);
+    }
+    expect(digests.size).toBe(3000);
+    expect(argumentsDigest(['a'], names)).toBe(first);
+  });
+
+  test('long encodings are hashed every time, to the same digest', () => {
+    const long = { text: 'x'.repeat(1000) };
+    expect(argumentsDigest([long], names)).toBe(digestArguments(encodeArguments([long], names)));
+    expect(argumentsDigest([long], names)).toBe(argumentsDigest([{ text: 'x'.repeat(1000) }], names));
   });
 });
 

@@ -47,6 +47,9 @@ interface Segment {
   readonly atoms: readonly GlobAtom[];
   /** The segment as text when it is all literals (and free of lone surrogates): matched with string search. */
   readonly literal: string | undefined;
+  /** Otherwise: its leading literal run as text (compared with `startsWith`), and the atoms after it. */
+  readonly lead: string;
+  readonly afterLead: readonly GlobAtom[];
   /** Shift-And bit masks for ASCII code points, when the segment has 1..31 atoms and is not literal. */
   readonly asciiMasks: Uint32Array | undefined;
 }
@@ -72,12 +75,17 @@ function shiftAndMask(atoms: readonly GlobAtom[], cp: number): number {
 function makeSegment(atoms: readonly GlobAtom[], stringSearchSafe: boolean): Segment {
   const allLiteral = atoms.every(isLiteralAtom);
   const literal = allLiteral && stringSearchSafe ? literalText(atoms) : undefined;
+  let leadLength = 0;
+  while (stringSearchSafe && leadLength < atoms.length && isLiteralAtom(atoms[leadLength] as GlobAtom))
+    leadLength++;
+  const lead = literalText(atoms.slice(0, leadLength));
+  const afterLead = atoms.slice(leadLength);
   let asciiMasks: Uint32Array | undefined;
   if (literal === undefined && atoms.length > 0 && atoms.length <= SHIFT_AND_MAX_ATOMS) {
     asciiMasks = new Uint32Array(128);
     for (let cp = 0; cp < 128; cp++) asciiMasks[cp] = shiftAndMask(atoms, cp);
   }
-  return { atoms, literal, asciiMasks };
+  return { atoms, literal, lead, afterLead, asciiMasks };
 }
 
 /** Matches `segment` starting exactly at `start`; answers where it ends, or -1. Never reads at or past `limit`. */
@@ -88,7 +96,12 @@ function matchSegmentAt(segment: Segment, key: string, start: number, limit: num
     return end <= limit && key.startsWith(literal, start) ? end : -1;
   }
   let i = start;
-  for (const atom of segment.atoms) {
+  const lead = segment.lead;
+  if (lead !== '') {
+    if (start + lead.length > limit || !key.startsWith(lead, start)) return -1;
+    i += lead.length;
+  }
+  for (const atom of segment.afterLead) {
     if (i >= limit) return -1;
     const cp = key.codePointAt(i) as number;
     if (!atomAccepts(atom, cp)) return -1;
@@ -162,6 +175,7 @@ function generalMatcher(atoms: readonly GlobAtom[], stringSearchSafe: boolean): 
   const middles = segments.slice(1, -1).filter((segment) => segment.atoms.length > 0);
   const headLength = head.atoms.length;
   const tailLength = tail.atoms.length;
+  const tailLiteral = tailLength > 0 ? tail.literal : undefined;
   return (key) => {
     const n = key.length;
     let cur = 0;
@@ -170,7 +184,10 @@ function generalMatcher(atoms: readonly GlobAtom[], stringSearchSafe: boolean): 
       if (cur < 0) return false;
     }
     let limit = n;
-    if (tailLength > 0) {
+    if (tailLiteral !== undefined) {
+      limit = n - tailLiteral.length;
+      if (limit < cur || !key.endsWith(tailLiteral)) return false;
+    } else if (tailLength > 0) {
       limit = stepBack(key, n, tailLength, cur);
       if (limit < 0 || matchSegmentAt(tail, key, limit, n) !== n) return false;
     }

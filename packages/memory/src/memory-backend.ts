@@ -46,6 +46,7 @@ export class MemoryBackend implements CacheBackend {
   readonly #defaultTtlMs: number;
   readonly #optionLogger: CacheLogger | undefined;
   #logger: CacheLogger | undefined;
+  readonly #setOptions: LRUCache.SetOptions<string, string | object, unknown> = { size: 1, ttl: 0 };
   #oversized = 0;
   #open = true;
   // Until some entry has a TTL, an LRU eviction can never be an expiry in disguise.
@@ -119,10 +120,11 @@ export class MemoryBackend implements CacheBackend {
       return false;
     }
     if (ttlMs !== 0) this.#hasTtls = true;
-    this.#lru.set(key, this.#clone ? text : held === null ? STORED_NULL : (held as object), {
-      size,
-      ttl: ttlMs,
-    });
+    // One options object per instance: lru-cache reads it synchronously and keeps nothing.
+    const setOptions = this.#setOptions;
+    setOptions.size = size;
+    setOptions.ttl = ttlMs;
+    this.#lru.set(key, this.#clone ? text : held === null ? STORED_NULL : (held as object), setOptions);
     this.#stats.sets++;
     return true;
   }

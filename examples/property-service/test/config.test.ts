@@ -52,6 +52,17 @@ describe('cache selection from the environment', () => {
     expect((await service.call('GET', path)).headers.get('x-cache')).toBe('hit');
   });
 
+  it('CACHE_ENABLED=0 runs without a cache: every read queries the database, codes cannot be issued', async () => {
+    const service = await start({ CACHE_ENABLED: '0' });
+    const { body } = await service.call('GET', '/cache/stats');
+    expect(body).toMatchObject({ active: 'null', primary: 'null', fallback: null });
+    expect((await service.call('GET', '/properties?city=Lille')).headers.get('x-cache')).toBe('miss');
+    expect((await service.call('GET', '/properties?city=Lille')).headers.get('x-cache')).toBe('miss');
+    const code = await service.call<{ message: string }>('POST', '/auth/code', { user: 'u1' });
+    expect(code.status).toBe(503);
+    expect(code.body.message).toBe('cannot issue a code right now: the cache did not store it');
+  });
+
   it('defaults to the disk cache with a memory fallback and says where it is', async () => {
     const dir = tempDir();
     const service = await start({ CACHE_DISK_DIR: dir });

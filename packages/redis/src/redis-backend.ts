@@ -364,16 +364,20 @@ export class RedisBackend implements CacheBackend {
       this.#logger.debug?.(message);
     }
     // The caller meant to replace the value: a stale one left behind would be read back.
-    if (!this.#refusing) {
-      this.#coalescer?.hold();
-      void this.#deadlines.run(
-        this.#commands.unlink(this.#prefix + key),
-        this.#onDeleteReply,
-        this.#onWriteFailure,
-      );
-    }
-    return Promise.resolve(false);
+    // Awaited, so that once set() answers no reader anywhere gets the old value.
+    if (this.#refusing) return Promise.resolve(false);
+    this.#coalescer?.hold();
+    return this.#deadlines.run(
+      this.#commands.unlink(this.#prefix + key),
+      this.#onOversizedDropped,
+      this.#onWriteFailure,
+    );
   }
+
+  readonly #onOversizedDropped = (count: number): boolean => {
+    this.#onDeleteReply(count);
+    return false;
+  };
 
   // ---------------------------------------------------------------- lifecycle
 

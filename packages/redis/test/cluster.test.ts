@@ -19,12 +19,19 @@ const nodes = (): Array<{ host: string; port: number }> => cluster.nodes.map((n)
 
 describeBackendContract(
   'redis cluster (3 masters)',
-  () => new RedisBackend({ cluster: { nodes: nodes() }, keyPrefix: prefix, maxEntryBytes: 64 * 1024 }),
+  () =>
+    new RedisBackend({
+      cluster: { nodes: nodes() },
+      keyPrefix: prefix,
+      maxEntryBytes: 64 * 1024,
+      logger: silentLogger,
+    }),
   {
     ttlGranularityMs: 50,
     supportsCrossInstance: true,
     namespaces: {
-      create: (namespace) => new RedisBackend({ cluster: { nodes: nodes() }, keyPrefix: `${namespace}:` }),
+      create: (namespace) =>
+        new RedisBackend({ cluster: { nodes: nodes() }, keyPrefix: `${namespace}:`, logger: silentLogger }),
     },
     maxEntryBytes: 64 * 1024,
     isolation: 'file',

@@ -186,8 +186,13 @@ export class DiskBackend implements CacheBackend {
     const entry = this.#index.set(key, file, size, expiresAt);
     this.#bytesSinceScan += size;
     this.#enforceMaxBytes(entry);
-    if (this.#bytesSinceScan > this.#maxBytes / 8 && this.#connected && this.#scan === undefined) {
-      this.#startScan(false);
+    // Other processes' writes are only seen by re-reading the folder: do it after every
+    // maxBytes/8 written here. A caller that never lets the event loop turn (a bulk-load
+    // loop of awaited sets that complete synchronously) would starve that re-read, so after
+    // maxBytes/4 this set waits for it: the overshoot per writing process stays bounded.
+    if (this.#bytesSinceScan > this.#maxBytes / 8 && this.#connected) {
+      const scan = this.#scan ?? this.#startScan(false);
+      if (this.#bytesSinceScan > this.#maxBytes / 4) await scan;
     }
     return true;
   }

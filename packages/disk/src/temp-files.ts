@@ -9,7 +9,7 @@ import { errorCode, type FsLayer } from './fs-layer.js';
 const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
 const NONCE = randomBytes(4).toString('hex');
 const OWN_PREFIX = `${HOST}.${process.pid}.${NONCE}.`;
-const TEMP_NAME = /^([0-9a-f]{8})\.(\d+)\.([0-9a-f]{8})\.\d+$/;
+const TEMP_NAME = /^([0-9a-f]{8})\.(\d+)\.([0-9a-f]{8})\.[0-9a-z]+$/;
 let counter = 0;
 
 /** A temp file name no other writer (thread, process, machine) can pick. */

@@ -1,0 +1,396 @@
+/**
+ * @cache/disk against raw `fs` one-file-per-key, cacache and python-diskcache, all measured
+ * in this one run on the same file system: 10k entries of 1 KB (a 1000-character string,
+ * the same value for every subject), set and get-hit with 1 and 16 calls in flight; then,
+ * with 100k entries present, `connect()`, the first `get` and the full index build; and the
+ * event loop's longest delay while all that runs.
+ *
+ * Raw fs subjects use the key as the file name in one flat folder (their best case; ours
+ * hashes it into fan-out folders) and also JSON-encode and decode, as a cache must. python-diskcache (Debian
+ * `python3-diskcache`, SQLite-backed) runs in a python3 child process and reports its own
+ * figures; when it is not installed its rows say so instead of failing the run.
+ *
+ * The 100k-entry folders are built once and kept under `<tmpdir>/cache-toolkit-bench/` (creating
+ * 100k files takes a while); delete that folder to rebuild them.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { DiskBackend } from '@cache/disk';
+import { measureAsync, windowMs, type Benchmark, type BenchRow } from './harness.js';
+
+interface Cacache {
+  put(cache: string, key: string, data: string | Buffer): Promise<unknown>;
+  get(cache: string, key: string): Promise<{ data: Buffer }>;
+}
+const cacache = createRequire(import.meta.url)('cacache') as Cacache;
+
+const VALUE = 'v'.repeat(1000);
+const keyOf = (i: number): string => `bench:listing:${i}`;
+
+interface Subject {
+  set(key: string, value: string): Promise<unknown>;
+  get(key: string): Promise<unknown>;
+  close?(): Promise<void>;
+}
+
+function rawAsync(dir: string): Subject {
+  let n = 0;
+  return {
+    async set(key, value) {
+      const temp = path.join(dir, `.tmp-${process.pid}-${n++}`);
+      await fs.promises.writeFile(temp, JSON.stringify(value));
+      await fs.promises.rename(temp, path.join(dir, key));
+    },
+    async get(key) {
+      return JSON.parse(await fs.promises.readFile(path.join(dir, key), 'utf8'));
+    },
+  };
+}
+
+function rawSync(dir: string): Subject {
+  let n = 0;
+  return {
+    async set(key, value) {
+      const temp = path.join(dir, `.tmp-${process.pid}-${n++}`);
+      fs.writeFileSync(temp, JSON.stringify(value));
+      fs.renameSync(temp, path.join(dir, key));
+    },
+    async get(key) {
+      return JSON.parse(fs.readFileSync(path.join(dir, key), 'utf8'));
+    },
+  };
+}
+
+const scratch = Buffer.allocUnsafe(64 * 1024);
+/** open + readSync + close into a reused buffer: the floor of a synchronous small-file read. */
+function rawOpenRead(dir: string): Subject {
+  const sync = rawSync(dir);
+  return {
+    set: sync.set,
+    async get(key) {
+      const fd = fs.openSync(path.join(dir, key), 'r');
+      try {
+        const length = fs.readSync(fd, scratch, 0, scratch.length, 0);
+        return JSON.parse(scratch.toString('utf8', 0, length));
+      } finally {
+        fs.closeSync(fd);
+      }
+    },
+  };
+}
+
+function cacacheSubject(dir: string): Subject {
+  return {
+    set: (key, value) => cacache.put(dir, key, JSON.stringify(value)),
+    get: async (key) => JSON.parse((await cacache.get(dir, key)).data.toString('utf8')),
+  };
+}
+
+async function ours(dir: string): Promise<Subject> {
+  const backend = new DiskBackend({ dir });
+  await backend.connect();
+  await backend.indexed();
+  return {
+    set: (key, value) => backend.set(key, value),
+    get: (key) => backend.get(key),
+    close: () => backend.disconnect(),
+  };
+}
+
+type Figures = { set1: number; set16: number; get1: number; get16: number };
+
+async function measure(subject: Subject, n: number, ms: number): Promise<Figures> {
+  for (let i = 0; i < n; i++) await subject.set(keyOf(i), VALUE);
+  if ((await subject.get(keyOf(7))) !== VALUE) throw new Error('subject did not store the value');
+  // Reads in a scattered order; sets overwrite existing keys (as a warm cache does).
+  const key = (i: number): string => keyOf((i * 7919) % n);
+  const get1 = await measureAsync((i) => subject.get(key(i)), ms, 1);
+  const get16 = await measureAsync((i) => subject.get(key(i)), ms, 16);
+  const set1 = await measureAsync((i) => subject.set(key(i), VALUE), ms, 1);
+  const set16 = await measureAsync((i) => subject.set(key(i), VALUE), ms, 16);
+  return { set1, set16, get1, get16 };
+}
+
+// ---- python-diskcache ----
+
+const PYTHON = String.raw`
+import json, os, sys, time
+import diskcache
+mode, folder, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+value = 'v' * 1000
+key = lambda i: 'bench:listing:%d' % i
+if mode == 'ops':
+    window = float(sys.argv[4]) / 1000
+    cache = diskcache.Cache(folder)
+    for i in range(n):
+        cache.set(key(i), value)
+    assert cache.get(key(7)) == value
+    def rate(op):
+        i = 0
+        warm = time.perf_counter() + min(0.2, window / 4)
+        while time.perf_counter() < warm:
+            op(i); i += 1
+        count = 0
+        start = time.perf_counter()
+        while True:
+            for _ in range(100):
+                op(i); i += 1
+            count += 100
+            now = time.perf_counter()
+            if now - start >= window:
+                return count / (now - start)
+    get = rate(lambda i: cache.get(key((i * 7919) % n)))
+    put = rate(lambda i: cache.set(key((i * 7919) % n), value))
+    cache.close()
+    print(json.dumps({'get': get, 'set': put}))
+else:
+    marker = os.path.join(folder, 'complete-%d' % n)
+    if not os.path.exists(marker):
+        with diskcache.Cache(folder) as cache:
+            for i in range(n):
+                cache.set(key(i), value)
+        open(marker, 'w').close()
+    start = time.perf_counter()
+    cache = diskcache.Cache(folder)
+    assert cache.get(key(n // 2)) == value
+    first_get = (time.perf_counter() - start) * 1000
+    cache.close()
+    print(json.dumps({'openAndGetMs': first_get}))
+`;
+
+function python(args: string[]): Record<string, number> | undefined {
+  try {
+    const out = execFileSync('python3', ['-c', PYTHON, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return JSON.parse(out.trim()) as Record<string, number>;
+  } catch {
+    return undefined;
+  }
+}
+
+const pythonAvailable = (): boolean => {
+  try {
+    execFileSync('python3', ['-c', 'import diskcache'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+// ---- 100k entries present ----
+
+/** A folder of `n` entries written by DiskBackend, built once and reused (it takes a while). */
+async function largeFolder(root: string, n: number): Promise<string> {
+  const dir = path.join(root, `disk-${n}`);
+  const marker = path.join(root, `disk-${n}.complete`);
+  if (fs.existsSync(marker)) return dir;
+  fs.rmSync(dir, { recursive: true, force: true });
+  const backend = new DiskBackend({ dir, maxBytes: 2 ** 31 });
+  await backend.connect();
+  for (let i = 0; i < n; i++) await backend.set(keyOf(i), VALUE);
+  await backend.disconnect();
+  fs.writeFileSync(marker, '');
+  return dir;
+}
+
+interface StartFigures {
+  connectMs: number;
+  firstGetMs: number;
+  indexMs: number;
+  entries: number;
+}
+
+async function startWithEntries(dir: string, n: number): Promise<StartFigures> {
+  const start = performance.now();
+  const backend = new DiskBackend({ dir, maxBytes: 2 ** 31 });
+  await backend.connect();
+  const connectMs = performance.now() - start;
+  if ((await backend.get(keyOf(Math.floor(n / 2)))) !== VALUE) throw new Error('first get missed');
+  const firstGetMs = performance.now() - start;
+  await backend.indexed();
+  const indexMs = performance.now() - start;
+  const entries = backend.stats().entries;
+  await backend.disconnect();
+  return { connectMs, firstGetMs, indexMs, entries };
+}
+
+/** What listing the folder with a stat per file costs (the issue's ~0.8 s for 100k). */
+async function listWithStats(dir: string): Promise<number> {
+  const start = performance.now();
+  for (const sub of await fs.promises.readdir(dir)) {
+    if (sub.startsWith('.')) continue;
+    const names = await fs.promises.readdir(path.join(dir, sub));
+    await Promise.all(names.map((name) => fs.promises.stat(path.join(dir, sub, name))));
+  }
+  return performance.now() - start;
+}
+
+/** Each op in its own macrotask, as requests are: the longest event-loop delay shows the longest op. */
+async function servingDelay(
+  subject: Subject,
+  n: number,
+  ms: number,
+  histogram: IntervalHistogram,
+): Promise<void> {
+  histogram.enable();
+  const end = performance.now() + ms;
+  let i = 0;
+  while (performance.now() < end) {
+    await new Promise((resolve) => setImmediate(resolve));
+    await Promise.all(
+      Array.from({ length: 16 }, () => {
+        const key = keyOf((i++ * 7919) % n);
+        return i % 4 === 0 ? subject.set(key, VALUE) : subject.get(key);
+      }),
+    );
+  }
+  histogram.disable();
+}
+
+const diskBenchmark: Benchmark = async ({ smoke }) => {
+  const n = smoke ? 300 : 10_000;
+  const large = smoke ? 2000 : 100_000;
+  const ms = windowMs(smoke, 1500);
+  const work = fs.mkdtempSync(path.join(tmpdir(), 'cache-bench-disk-'));
+  const keep = path.join(tmpdir(), 'cache-toolkit-bench');
+  fs.mkdirSync(keep, { recursive: true });
+  const folder = (name: string): string => {
+    const dir = path.join(work, name);
+    fs.mkdirSync(dir);
+    return dir;
+  };
+  const rows: BenchRow[] = [];
+  try {
+    const withPython = pythonAvailable();
+    const py = withPython ? python(['ops', folder('diskcache'), String(n), String(ms)]) : undefined;
+    const pyName = py
+      ? 'python-diskcache 5.x (sync)'
+      : 'python-diskcache: UNAVAILABLE (apt-get install python3-diskcache)';
+
+    const histogram = monitorEventLoopDelay({ resolution: 1 });
+    const ourSubject = await ours(folder('ours'));
+    const our = await measure(ourSubject, n, ms);
+    await servingDelay(ourSubject, n, smoke ? 100 : 1000, histogram);
+    await ourSubject.close?.();
+    const servingMaxMs = histogram.max / 1e6;
+
+    const rawA = await measure(rawAsync(folder('raw-async')), n, ms);
+    const rawS = await measure(rawSync(folder('raw-sync')), n, ms);
+    const rawO = await measure(rawOpenRead(folder('raw-open-read')), n, ms);
+    const cac = await measure(cacacheSubject(folder('cacache')), n, ms);
+
+    // Start-up with many entries present: the background index build runs while the histogram
+    // watches the event loop.
+    const largeDir = smoke ? path.join(work, 'large') : await largeFolder(keep, large);
+    if (smoke) {
+      const backend = new DiskBackend({ dir: largeDir });
+      await backend.connect();
+      for (let i = 0; i < large; i++) await backend.set(keyOf(i), VALUE);
+      await backend.disconnect();
+    }
+    const startHistogram = monitorEventLoopDelay({ resolution: 1 });
+    startHistogram.enable();
+    const start = await startWithEntries(largeDir, large);
+    startHistogram.disable();
+    if (start.entries !== large) throw new Error(`index holds ${start.entries} of ${large} entries`);
+    const buildMaxMs = startHistogram.max / 1e6;
+    const statMs = await listWithStats(largeDir);
+    const pyOpen = withPython
+      ? python([
+          'open',
+          smoke ? folder('diskcache-large') : path.join(keep, `diskcache-${large}`),
+          String(large),
+        ])
+      : undefined;
+
+    const row = (
+      operation: string,
+      oursValue: number,
+      baseline: number,
+      baselineName: string,
+      target?: string,
+    ): void => {
+      rows.push({
+        group: 'disk',
+        operation,
+        ours: oursValue,
+        baseline,
+        baselineName,
+        ...(target ? { target } : {}),
+      });
+    };
+    const pyGet = py?.get ?? NaN;
+    const pySet = py?.set ?? NaN;
+    row('get hit, 1 in flight', our.get1, pyGet, pyName, '>= 1x');
+    row('get hit, 16 in flight', our.get16, pyGet, pyName, '>= 1x');
+    row('get hit, 1 in flight', our.get1, rawA.get1, 'raw fs.promises.readFile');
+    row('get hit, 1 in flight', our.get1, rawS.get1, 'raw readFileSync');
+    row('get hit, 1 in flight', our.get1, rawO.get1, 'raw open+readSync+close');
+    row('get hit, 1 in flight', our.get1, cac.get1, 'cacache.get', '>= 3x');
+    row('get hit, 16 in flight', our.get16, cac.get16, 'cacache.get', '>= 3x');
+    row('set, 1 in flight', our.set1, rawA.set1, 'raw writeFile+rename (async)', '>= 0.8x');
+    row('set, 16 in flight', our.set16, rawA.set16, 'raw writeFile+rename (async)', '>= 0.8x');
+    row('set, 1 in flight', our.set1, rawS.set1, 'raw writeFileSync+renameSync');
+    row('set, 1 in flight', our.set1, pySet, pyName);
+    row('set, 1 in flight', our.set1, cac.set1, 'cacache.put', '>= 3x');
+    row('set, 16 in flight', our.set16, cac.set16, 'cacache.put', '>= 3x');
+    const ms1 = { unit: 'ms', lowerIsBetter: true } as const;
+    rows.push(
+      {
+        group: 'disk',
+        operation: `connect(), ${large / 1000}k entries present`,
+        ours: start.connectMs,
+        baseline: pyOpen?.openAndGetMs ?? NaN,
+        baselineName: pyOpen ? 'python-diskcache open + first get' : pyName,
+        ...ms1,
+      },
+      {
+        group: 'disk',
+        operation: `new + connect() + first get, ${large / 1000}k entries`,
+        ours: start.firstGetMs,
+        baseline: pyOpen?.openAndGetMs ?? NaN,
+        baselineName: pyOpen ? 'python-diskcache open + first get' : pyName,
+        target: '<= 100 ms',
+        ...ms1,
+      },
+      {
+        group: 'disk',
+        operation: `full index ready, ${large / 1000}k entries`,
+        ours: start.indexMs,
+        baseline: statMs,
+        baselineName: 'listing with a stat per file',
+        target: '<= 2000 ms',
+        ...ms1,
+      },
+      {
+        group: 'disk',
+        operation: 'event-loop max delay: index build',
+        ours: buildMaxMs,
+        baseline: 10,
+        baselineName: 'target',
+        target: '< 10 ms',
+        ...ms1,
+      },
+      {
+        group: 'disk',
+        operation: 'event-loop max delay: serving 16 get/set per tick',
+        ours: servingMaxMs,
+        baseline: 10,
+        baselineName: 'target',
+        target: '< 10 ms',
+        ...ms1,
+      },
+    );
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  return rows;
+};
+
+export default diskBenchmark;

@@ -1,4 +1,5 @@
 import type { BackendDefinition } from '@cache/core';
+import { redisOptionsFromEnv } from './env.js';
 import { RedisBackend } from './redis-backend.js';
 import type { RedisBackendOptions } from './options.js';
 
@@ -20,10 +21,10 @@ declare module '@cache/core' {
 
 /**
  * The `'redis'` backend type. Register it in the app's bootstrap:
- * `new BackendRegistry().register(redisBackend)`. `fromEnv` reads `REDIS_URL`.
+ * `new BackendRegistry().register(redisBackend)`. `fromEnv` reads `REDIS_URL` and `CACHE_MAX_ENTRY_BYTES`.
  */
 export const redisBackend: BackendDefinition<RedisBackendOptions> = {
   type: 'redis',
   create: (options, context) => new RedisBackend({ ...options, logger: options?.logger ?? context.logger }),
-  fromEnv: (env) => (env.REDIS_URL !== undefined && env.REDIS_URL !== '' ? { url: env.REDIS_URL } : {}),
+  fromEnv: redisOptionsFromEnv,
 };

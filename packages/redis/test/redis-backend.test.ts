@@ -1,6 +1,8 @@
 import {
   BackendRegistry,
   CacheBackendError,
+  CacheManager,
+  loadConfigFromEnv,
   CacheConfigError,
   TAGGED_PREFIX,
   silentLogger,
@@ -435,9 +437,48 @@ describe("a caller's client", () => {
 });
 
 describe('definition', () => {
-  it('fromEnv reads REDIS_URL', () => {
+  it('fromEnv reads REDIS_URL and CACHE_MAX_ENTRY_BYTES; blank means unset', () => {
     expect(redisBackend.fromEnv?.({ REDIS_URL: 'redis://h:1' })).toEqual({ url: 'redis://h:1' });
+    expect(redisBackend.fromEnv?.({ REDIS_URL: ' ', CACHE_MAX_ENTRY_BYTES: '' })).toEqual({});
+    expect(redisBackend.fromEnv?.({ CACHE_MAX_ENTRY_BYTES: '512KiB' })).toEqual({
+      maxEntryBytes: 512 * 1024,
+    });
     expect(redisBackend.fromEnv?.({})).toEqual({});
+  });
+
+  it('fromEnv rejects a malformed REDIS_URL naming the variable, without echoing a password', () => {
+    let thrown: unknown;
+    try {
+      redisBackend.fromEnv?.({ REDIS_URL: 'http://user:secret@h:1' });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(CacheConfigError);
+    expect((thrown as Error).message).toBe(
+      'REDIS_URL must start with redis:// or rediss:// (got "http://***@h:1")',
+    );
+  });
+
+  it('loadConfigFromEnv + createFromConfig build a redis primary with the top-level prefix', async () => {
+    const registry = new BackendRegistry().register(redisBackend);
+    const config = loadConfigFromEnv(
+      { CACHE_BACKEND: 'redis', REDIS_URL: server.url, CACHE_KEY_PREFIX: 'env-prefix:' },
+      registry,
+    );
+    expect(config.redis).toEqual({ url: server.url });
+    const manager = CacheManager.createFromConfig(
+      { ...config, fallback: false },
+      { registry, logger: silentLogger },
+    );
+    await manager.connect();
+    try {
+      expect(manager.primary).toBeInstanceOf(RedisBackend);
+      expect(await manager.set('k', 1)).toBe(true);
+      expect(await raw('GET', 'env-prefix:k')).toBe('1');
+      await manager.clear();
+    } finally {
+      await manager.disconnect();
+    }
   });
 
   it('a registry creates a RedisBackend with the context logger; nothing is registered on import', async () => {

@@ -122,6 +122,20 @@ describe('compilePattern: what it reports', () => {
     expect(compiled).toMatchObject({ source: pattern, literalPrefix, isLiteral });
   });
 
+  it('matches the empty key only with an empty or all-star pattern (decided; as SCAN MATCH * does)', () => {
+    expect(compilePattern('*').matches('')).toBe(true);
+    expect(compilePattern('**').matches('')).toBe(true);
+    expect(compilePattern('').matches('')).toBe(true);
+    expect(compilePattern('a*').matches('')).toBe(false);
+    expect(compilePattern('?').matches('')).toBe(false);
+    expect(compilePattern('*?*').matches('')).toBe(false);
+  });
+
+  it('gives a matches() that works detached from its object', () => {
+    const { matches } = compilePattern('k:[0-9]*');
+    expect(['k:1', 'k:x', 'k:22'].filter(matches)).toEqual(['k:1', 'k:22']);
+  });
+
   it('matches a literal pattern only against that one key', () => {
     const compiled = compilePattern('a\\*b');
     expect(compiled.matches('a*b')).toBe(true);
@@ -161,6 +175,14 @@ describe('compilePattern: characters beyond ASCII (decided: one code point per `
     ['日本*', '日本語', true],
     ['*語', '日本語', true],
     ['?本?', '日本語', true],
+    // Middle segments with `?` or a class are found by the bit-parallel scan, pairs included.
+    ['*?😀*', 'ab😀c', true],
+    ['*?😀*', '😀', false],
+    ['*[😀-😂]?*', 'x😁yz', true],
+    ['*[😀-😂]?*', 'x😃yz', false],
+    ['*é?*', 'xéyz', true],
+    ['*?😀?*', '😀😀', false],
+    ['*?😀?*', '😀😀😀', true],
   ])('%j against %j is %s', (pattern, key, expected) => {
     expect(compilePattern(pattern).matches(key)).toBe(expected);
   });
@@ -171,6 +193,96 @@ describe('compilePattern: characters beyond ASCII (decided: one code point per `
     expect(compilePattern('*\uDE00').matches('a😀')).toBe(false);
     expect(compilePattern('*\uDE00').matches('a\uDE00')).toBe(true);
     expect(compilePattern('\uD83D').matches('\uD83D')).toBe(true);
+  });
+});
+
+/**
+ * Redis' stringmatchlen, rule for rule, over code points instead of bytes: the reference for
+ * characters beyond ASCII (where a real Redis compares bytes). Recursive and slow; tests only.
+ */
+function referenceMatch(pattern: string, key: string): boolean {
+  const p = [...pattern].map((char) => char.codePointAt(0) as number);
+  const s = [...key].map((char) => char.codePointAt(0) as number);
+  const [STAR, QUESTION, OPEN, CLOSE, CARET, BACKSLASH, DASH] = [42, 63, 91, 93, 94, 92, 45];
+  const match = (pi: number, si: number): boolean => {
+    while (pi < p.length && si < s.length) {
+      const c = p[pi] as number;
+      if (c === STAR) {
+        while (p[pi + 1] === STAR) pi++;
+        if (pi === p.length - 1) return true;
+        for (let start = si; start < s.length; start++) if (match(pi + 1, start)) return true;
+        return false;
+      } else if (c === QUESTION) {
+        si++;
+      } else if (c === OPEN) {
+        pi++;
+        const not = p[pi] === CARET;
+        if (not) pi++;
+        let matched = false;
+        for (;;) {
+          if (p[pi] === BACKSLASH && p.length - pi >= 2) {
+            pi++;
+            if (p[pi] === s[si]) matched = true;
+          } else if (p[pi] === CLOSE) {
+            break;
+          } else if (pi >= p.length) {
+            pi--;
+            break;
+          } else if (p.length - pi >= 3 && p[pi + 1] === DASH) {
+            const [low, high] = [p[pi] as number, p[pi + 2] as number].sort((a, b) => a - b) as [
+              number,
+              number,
+            ];
+            if ((s[si] as number) >= low && (s[si] as number) <= high) matched = true;
+            pi += 2;
+          } else if (p[pi] === s[si]) {
+            matched = true;
+          }
+          pi++;
+        }
+        if (not) matched = !matched;
+        if (!matched) return false;
+        si++;
+      } else {
+        if (c === BACKSLASH && p.length - pi >= 2) pi++;
+        if (p[pi] !== s[si]) return false;
+        si++;
+      }
+      pi++;
+      if (si === s.length) {
+        while (p[pi] === STAR) pi++;
+        break;
+      }
+    }
+    return pi >= p.length && si === s.length;
+  };
+  return match(0, 0);
+}
+
+describe('compilePattern agrees with Redis rules over code points (non-ASCII, surrogates)', () => {
+  it('on 5000 random patterns and keys mixing ASCII, é, emoji and lone surrogates', () => {
+    const random = randomSource(99);
+    const pick = (alphabet: readonly string[], min: number, max: number): string => {
+      let text = '';
+      const length = min + random(max - min + 1);
+      for (let i = 0; i < length; i++) text += alphabet[random(alphabet.length)];
+      return text;
+    };
+    const keyAlphabet = ['a', 'b', 'é', '😀', '😁', '-', ']', '\uD83D', '\uDE00'];
+    const patternAlphabet = [...keyAlphabet, '*', '*', '*', '?', '?', '[', '^', '\\'];
+    let matched = 0;
+    for (let i = 0; i < 5000; i++) {
+      const pattern = pick(patternAlphabet, 0, 8);
+      const key = pick(keyAlphabet, 0, 6);
+      const expected = referenceMatch(pattern, key) || (key === '' && /^\**$/.test(pattern));
+      expect({ pattern, key, matches: compilePattern(pattern).matches(key) }).toEqual({
+        pattern,
+        key,
+        matches: expected,
+      });
+      if (expected) matched++;
+    }
+    expect(matched).toBeGreaterThan(250);
   });
 });
 

@@ -27,7 +27,7 @@ describe('PropertyCacheManager types', () => {
     ).toEqualTypeOf<Promise<{ total: number }>>();
     expectTypeOf(properties.getOrSetDetail('42', async () => null)).toEqualTypeOf<Promise<null>>();
     expectTypeOf(properties.generateCacheKey({})).toEqualTypeOf<string>();
-    expectTypeOf(properties.invalidatePropertyCaches()).toEqualTypeOf<Promise<null>>();
+    expectTypeOf(properties.invalidatePropertyCaches()).toEqualTypeOf<Promise<number>>();
   });
 
   it('takes filters as a record (a type alias fits, like the SPEC signature)', () => {

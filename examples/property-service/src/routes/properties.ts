@@ -168,7 +168,10 @@ function assertOwner(listing: Listing | undefined, id: number, user: string): vo
   if (listing.ownerId !== user) throw new HttpError(403, `property ${id} belongs to another user`);
 }
 
-/** After the write is committed: every list page (any of them may hold the listing) and its detail. */
+/**
+ * After the write is committed: every list page (any of them may hold the listing) and its
+ * detail. On insert too: SQLite reuses the highest id once that row is deleted.
+ */
 async function invalidate(
   properties: PropertyCacheManager,
   id: number,

@@ -26,8 +26,9 @@ import { atomAccepts, parseGlob } from './glob-syntax.js';
  * its length in code points), and each middle segment is taken at its leftmost occurrence
  * after the previous one — leftmost is always safe, because it leaves the most key for what
  * follows. A literal segment is found with `indexOf`; a segment with `?` or classes of up to 31
- * atoms with a bit-parallel Shift-And scan (one pass over the key); longer ones by trying each
- * start. No backtracking across stars, so `'a*'.repeat(30) + 'b'` against 10k `a`s is one pass.
+ * atoms with a bit-parallel Shift-And scan (one pass over the key); a longer one by trying each
+ * start (key length × segment length, the only case that is not linear). No backtracking across
+ * stars, so `'a*'.repeat(30) + 'b'` against 10k `a`s is one pass.
  */
 
 /** A glob compiled once, matched many times in linear time. */

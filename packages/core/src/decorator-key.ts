@@ -1,5 +1,7 @@
 import * as crypto from 'node:crypto';
+import type { CachedOptions } from './decorators.js';
 import { CacheKeyError } from './errors.js';
+import { encodeKeyPart } from './keys.js';
 
 /**
  * Property names of object arguments that never enter a decorator's key: they carry a
@@ -233,4 +235,38 @@ export function findUserInArguments(args: readonly unknown[]): string | number |
     if (isUsableUserId(userId)) return userId;
   }
   return undefined;
+}
+
+/** Builds `prefix:[u{user}:]{digest or key(...)}`; `undefined` = no user for a per-user cache, run uncached. */
+export type KeyBuilder = (thisArg: unknown, args: unknown[]) => string | undefined;
+
+export function compileKeyBuilder(
+  label: string,
+  prefix: string,
+  options: CachedOptions<readonly unknown[], unknown>,
+): KeyBuilder {
+  const head = `${prefix}:`;
+  const names: ArgumentNameFilter = {
+    keep: options.keyParams !== undefined ? new Set(options.keyParams) : undefined,
+  };
+  const custom = options.key as ((this: unknown, ...args: unknown[]) => unknown) | undefined;
+  const tail: (thisArg: unknown, args: unknown[]) => string =
+    custom === undefined
+      ? (_thisArg, args) => argumentsDigest(args, names)
+      : (thisArg, args) => {
+          const part = custom.apply(thisArg, args);
+          if (typeof part !== 'string' || part.length === 0) {
+            throw new CacheKeyError(
+              `${label}: options.key() must return a non-empty string (got ${typeof part === 'string' ? 'an empty string' : typeof part})`,
+            );
+          }
+          return part;
+        };
+  if (options.includeUser !== true) return (thisArg, args) => head + tail(thisArg, args);
+  const userOf = options.userId as ((this: unknown, ...args: unknown[]) => unknown) | undefined;
+  return (thisArg, args) => {
+    const user = userOf !== undefined ? userOf.apply(thisArg, args) : findUserInArguments(args);
+    if (!isUsableUserId(user)) return undefined;
+    return `${head}u${encodeKeyPart(user)}:${tail(thisArg, args)}`;
+  };
 }

@@ -1,16 +1,18 @@
 import type { CacheBackend } from './backend.js';
+import { compileKeyBuilder, EXCLUDED_KEY_NAMES } from './decorator-key.js';
 import {
-  argumentsDigest,
-  EXCLUDED_KEY_NAMES,
-  findUserInArguments,
-  isUsableUserId,
-  type ArgumentNameFilter,
-} from './decorator-key.js';
-import { CacheConfigError, CacheKeyError } from './errors.js';
-import { encodeKeyPart } from './keys.js';
-import { getCacheManager } from './lifecycle.js';
+  cacheResolver,
+  checkBoolean,
+  checkFunction,
+  checkLogger,
+  checkOptionNames,
+  createReporter,
+  invoke,
+  unavailable,
+} from './decorator-support.js';
+import { CacheConfigError } from './errors.js';
+import type { CacheLogger } from './logger.js';
 import type { CacheManager } from './manager.js';
-import { createDefaultLogger, rateLimitLogger, type CacheLogger } from './logger.js';
 import { toDecorator, type AnyCallable } from './method-decorator.js';
 import { parseOptionalTtl, type Ttl } from './ttl.js';
 
@@ -115,118 +117,6 @@ const CACHED_OPTION_NAMES: ReadonlySet<string> = new Set([
 ]);
 const INVALIDATE_OPTION_NAMES: ReadonlySet<string> = new Set(['cache', 'logger']);
 
-let sharedLogger: CacheLogger | undefined;
-
-/** A `report(problem, error)` that is rate-limited and can never throw into the call. */
-type Reporter = (problem: string, error: unknown) => void;
-
-function createReporter(label: string, logger: CacheLogger | undefined): Reporter {
-  const target = logger !== undefined ? rateLimitLogger(logger) : (sharedLogger ??= createDefaultLogger());
-  return (problem, error) => {
-    const kind = error instanceof Error ? ((error as { code?: unknown }).code ?? error.name) : typeof error;
-    try {
-      target.warn(`${label}: ${problem} (${String(kind)}); the call ran normally`, error);
-    } catch {
-      // A broken logger must not break the call it reports on.
-    }
-  };
-}
-
-function checkOptionNames(label: string, options: object, known: ReadonlySet<string>): void {
-  for (const name of Object.keys(options)) {
-    if (!known.has(name)) {
-      throw new CacheConfigError(`${label}: unknown option '${name}' (known: ${[...known].join(', ')})`);
-    }
-  }
-}
-
-function checkFunction(label: string, name: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'function') {
-    throw new CacheConfigError(`${label}: ${name} must be a function (got ${typeof value})`);
-  }
-}
-
-function checkBoolean(label: string, name: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'boolean') {
-    throw new CacheConfigError(`${label}: ${name} must be true or false (got ${typeof value})`);
-  }
-}
-
-const isCache = (value: unknown): value is CacheBackend =>
-  typeof value === 'object' &&
-  value !== null &&
-  typeof (value as CacheBackend).get === 'function' &&
-  typeof (value as CacheBackend).set === 'function';
-
-/** Turns `options.cache` into a resolver that runs at call time; validated once, here. */
-function cacheResolver(label: string, cache: unknown): () => CacheBackend {
-  if (cache === undefined) return getCacheManager;
-  if (isCache(cache)) return () => cache;
-  if (typeof cache === 'function') {
-    return () => {
-      const resolved: unknown = (cache as () => unknown)();
-      if (!isCache(resolved)) {
-        throw new CacheConfigError(
-          `${label}: options.cache() must return a CacheManager (got ${typeof resolved})`,
-        );
-      }
-      return resolved;
-    };
-  }
-  throw new CacheConfigError(`${label}: cache must be a CacheManager or a function returning one`);
-}
-
-function checkLogger(label: string, logger: unknown): void {
-  if (
-    logger !== undefined &&
-    (typeof logger !== 'object' || logger === null || typeof (logger as CacheLogger).warn !== 'function')
-  ) {
-    throw new CacheConfigError(`${label}: logger must have a warn(message) method`);
-  }
-}
-
-function invoke(fn: AnyCallable, thisArg: unknown, args: unknown[]): Promise<unknown> {
-  try {
-    return Promise.resolve(fn.apply(thisArg, args));
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
-/** Builds `prefix:[u{user}:]{digest or key(...)}`; `undefined` = no user for a per-user cache, run uncached. */
-type KeyBuilder = (thisArg: unknown, args: unknown[]) => string | undefined;
-
-function compileKeyBuilder(
-  label: string,
-  prefix: string,
-  options: CachedOptions<readonly unknown[], unknown>,
-): KeyBuilder {
-  const head = `${prefix}:`;
-  const names: ArgumentNameFilter = {
-    keep: options.keyParams !== undefined ? new Set(options.keyParams) : undefined,
-  };
-  const custom = options.key as ((this: unknown, ...args: unknown[]) => unknown) | undefined;
-  const tail: (thisArg: unknown, args: unknown[]) => string =
-    custom === undefined
-      ? (_thisArg, args) => argumentsDigest(args, names)
-      : (thisArg, args) => {
-          const part = custom.apply(thisArg, args);
-          if (typeof part !== 'string' || part.length === 0) {
-            throw new CacheKeyError(
-              `${label}: options.key() must return a non-empty string (got ${JSON.stringify(part)})`,
-            );
-          }
-          return part;
-        };
-  if (options.includeUser !== true) return (thisArg, args) => head + tail(thisArg, args);
-  const userOf = options.userId as ((this: unknown, ...args: unknown[]) => unknown) | undefined;
-  return (thisArg, args) => {
-    const user = userOf !== undefined ? userOf.apply(thisArg, args) : findUserInArguments(args);
-    if (!isUsableUserId(user)) return undefined;
-    return `${head}u${encodeKeyPart(user)}:${tail(thisArg, args)}`;
-  };
-}
-
 /**
  * Caches an async function's results under `prefix` plus a digest of its arguments.
  *
@@ -306,8 +196,9 @@ export function cached<Args extends readonly unknown[] = UnannotatedArgs, Result
       }
     };
 
-    // A miss: one run per key at a time. The entry stays until the store has finished, so a
-    // call that missed just before the value landed still shares this run.
+    // A miss: one run per key at a time. The run is forgotten as soon as it settles, not when
+    // its store finishes: a store that is slow or never settles must not pin an old result in
+    // memory past a TTL or an invalidation (a call in that gap runs the function again).
     const run = (cache: CacheBackend, key: string, thisArg: unknown, args: unknown[]): Promise<unknown> => {
       const running = inFlight.get(key);
       if (running !== undefined) return running;
@@ -316,7 +207,10 @@ export function cached<Args extends readonly unknown[] = UnannotatedArgs, Result
       const release = (): void => {
         if (inFlight.get(key) === execution) inFlight.delete(key);
       };
-      execution.then((result) => store(cache, key, result).then(release), release);
+      execution.then((result) => {
+        release();
+        void store(cache, key, result);
+      }, release);
       return execution;
     };
 
@@ -337,13 +231,19 @@ export function cached<Args extends readonly unknown[] = UnannotatedArgs, Result
 
     return function cachedCall(this: unknown, ...args: unknown[]): Promise<unknown> {
       let key: string | undefined;
-      let cache: CacheBackend;
       try {
         key = keyOf(this, args);
-        if (key === undefined) return invoke(fn, this, args);
+      } catch (error) {
+        report(`could not build a cache key for ${name}`, error);
+        return invoke(fn, this, args);
+      }
+      // No user for a per-user entry: never a shared entry, so no cache at all.
+      if (key === undefined) return invoke(fn, this, args);
+      let cache: CacheBackend;
+      try {
         cache = resolveCache();
       } catch (error) {
-        report(`no cache key or cache for ${name}`, error);
+        report(unavailable(error, `${name} ran uncached`), error);
         return invoke(fn, this, args);
       }
       return lookup(cache, key, this, args);
@@ -394,7 +294,6 @@ export function invalidateCache<Args extends readonly unknown[] = UnannotatedArg
     result: unknown,
   ): Promise<void> => {
     let list: readonly string[];
-    let cache: CacheBackend;
     try {
       list =
         computePatterns === undefined
@@ -404,9 +303,15 @@ export function invalidateCache<Args extends readonly unknown[] = UnannotatedArg
               computePatterns.call(thisArg, args, result),
               "the patterns function's result",
             );
+    } catch (error) {
+      report(`the patterns function failed, so nothing was invalidated after ${name}`, error);
+      return;
+    }
+    let cache: CacheBackend;
+    try {
       cache = resolveCache();
     } catch (error) {
-      report(`nothing was invalidated after ${name}`, error);
+      report(unavailable(error, `nothing was invalidated after ${name}`), error);
       return;
     }
     await Promise.all(

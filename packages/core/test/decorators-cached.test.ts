@@ -247,18 +247,14 @@ describe('concurrent identical calls share one execution', () => {
     expect(runs).toBe(2);
   });
 
-  test('calls arriving while the result is being stored still share the run', async () => {
+  test('a store that never settles does not pin the result: the next miss runs the function again', async () => {
     const cache = new FaultyBackend();
-    cache.faults.set = { delayMs: 30 };
+    cache.faults.set = 'hang';
     let runs = 0;
-    const cachedLoad = cached('p', { cache })(async () => {
-      runs++;
-      return 'v';
-    });
-    expect(await cachedLoad()).toBe('v');
-    // The store is still in progress: a call now misses the cache but joins the finished run.
-    expect(await cachedLoad()).toBe('v');
-    expect(runs).toBe(1);
+    const cachedLoad = cached('p', { cache })(async () => ++runs);
+    expect(await cachedLoad()).toBe(1);
+    await settle();
+    expect(await cachedLoad()).toBe(2);
   });
 });
 
@@ -404,6 +400,7 @@ describe('a cache failure never changes the result', () => {
     expect(load.runs).toBe(20);
     expect(logger.warnings).toHaveLength(1);
     expect(logger.warnings[0]).toContain('E_CACHE_NOT_INITIALIZED');
+    expect(logger.warnings[0]).toContain('call initializeCache() at startup, or pass options.cache');
   });
 
   test('a cache function that throws or returns nothing: uncached', async () => {
@@ -429,6 +426,22 @@ describe('a cache failure never changes the result', () => {
     expect(await cached('p', { cache, logger })(load)(cyclic)).toBe('v');
     expect(cache.calls).toEqual([]);
     expect(logger.warnings[0]).toContain('E_CACHE_KEY');
+  });
+
+  test.each([
+    ['an empty string', ''],
+    ['bigint', 1n],
+    ['undefined', undefined],
+  ])('a key function that returns %s: uncached, warned', async (_name, part) => {
+    const cache = new FaultyBackend();
+    const logger = recordingLogger();
+    const load = counter(() => 'v');
+    const cachedLoad = cached('p', { cache, logger, key: () => part as string })(load);
+    expect(await cachedLoad()).toBe('v');
+    expect(cache.calls).toEqual([]);
+    expect(logger.warnings[0]).toContain(
+      'could not build a cache key for (anonymous function) (E_CACHE_KEY)',
+    );
   });
 
   test('a key over the size limit: the backend refuses it, the function still answers', async () => {

@@ -148,6 +148,7 @@ describe('an invalidation failure never fails the call', () => {
     expect(await save()).toBe('saved');
     expect(logger.warnings).toHaveLength(1);
     expect(logger.warnings[0]).toContain('E_CACHE_NOT_INITIALIZED');
+    expect(logger.warnings[0]).toContain('call initializeCache() at startup, or pass options.cache');
   });
 
   test('a patterns function that throws or returns junk: result returned, warned', async () => {

@@ -132,7 +132,7 @@ export function cached<Args extends readonly unknown[] = UnannotatedArgs, Result
 ): CacheDecorator<Args, Result> {
   if (typeof prefix !== 'string' || prefix.length === 0) {
     throw new CacheConfigError(
-      `cached(prefix): prefix must be a non-empty string (got ${JSON.stringify(prefix)})`,
+      `cached(prefix): prefix must be a non-empty string (got ${typeof prefix === 'string' ? 'an empty string' : typeof prefix})`,
     );
   }
   const label = `cached('${prefix}')`;
@@ -271,9 +271,9 @@ export function invalidateCache<Args extends readonly unknown[] = UnannotatedArg
   options: InvalidateCacheOptions = {},
 ): CacheDecorator<Args, Result> {
   const label =
-    typeof patterns === 'function'
-      ? 'invalidateCache(<function>)'
-      : `invalidateCache(${JSON.stringify(patterns)})`;
+    typeof patterns === 'string' || (Array.isArray(patterns) && patterns.every((p) => typeof p === 'string'))
+      ? `invalidateCache(${JSON.stringify(patterns)})`
+      : `invalidateCache(<${typeof patterns}>)`;
   if (typeof options !== 'object' || options === null) {
     throw new CacheConfigError(`${label}: options must be an object`);
   }

@@ -176,7 +176,11 @@ describe('patterns and options are checked when decorating', () => {
       'patterns must be a non-empty pattern string or an array of them',
     ],
     ['array with a non-string', () => invalidateCache(['a:*', 1 as never]), 'patterns must be'],
-    ['not a pattern at all', () => invalidateCache(42 as never), 'patterns must be'],
+    [
+      'not a pattern at all',
+      () => invalidateCache(42n as never),
+      'invalidateCache(<bigint>): patterns must be',
+    ],
     [
       'unknown option',
       () => invalidateCache('a:*', { ttl: 1 } as never),

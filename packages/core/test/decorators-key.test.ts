@@ -277,7 +277,8 @@ describe('what enters the key', () => {
 
 describe('options are checked when decorating', () => {
   const cases: [string, () => unknown, string][] = [
-    ['empty prefix', () => cached(''), 'prefix must be a non-empty string'],
+    ['empty prefix', () => cached(''), 'prefix must be a non-empty string (got an empty string)'],
+    ['prefix not a string', () => cached(1n as never), 'prefix must be a non-empty string (got bigint)'],
     ['bad ttl', () => cached('p', { ttl: -1 }), "cached('p') ttl must be greater than zero"],
     ['bad ttl string', () => cached('p', { ttl: '5 minutes' }), "cached('p') ttl must be a positive number"],
     [

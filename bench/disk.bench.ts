@@ -162,26 +162,31 @@ else:
     print(json.dumps({'openAndGetMs': first_get}))
 `;
 
-function python(args: string[]): Record<string, number> | undefined {
-  try {
-    const out = execFileSync('python3', ['-c', PYTHON, ...args], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return JSON.parse(out.trim()) as Record<string, number>;
-  } catch {
-    return undefined;
+/**
+ * The first python3 that can import diskcache: the Debian package installs it for the system
+ * interpreter, which a pyenv shim earlier on PATH would hide.
+ */
+function findPython(): string | undefined {
+  for (const candidate of ['python3', '/usr/bin/python3']) {
+    try {
+      execFileSync(candidate, ['-c', 'import diskcache'], { stdio: 'ignore' });
+      return candidate;
+    } catch {
+      // Not there, or no diskcache for it: try the next.
+    }
   }
+  return undefined;
 }
 
-const pythonAvailable = (): boolean => {
-  try {
-    execFileSync('python3', ['-c', 'import diskcache'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
+function python(interpreter: string | undefined, args: string[]): Record<string, number> | undefined {
+  if (interpreter === undefined) return undefined;
+  const out = execFileSync(interpreter, ['-c', PYTHON, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out.trim()) as Record<string, number>;
+}
 
 // ---- 100k entries present ----
 
@@ -267,8 +272,8 @@ const diskBenchmark: Benchmark = async ({ smoke }) => {
   };
   const rows: BenchRow[] = [];
   try {
-    const withPython = pythonAvailable();
-    const py = withPython ? python(['ops', folder('diskcache'), String(n), String(ms)]) : undefined;
+    const interpreter = findPython();
+    const py = python(interpreter, ['ops', folder('diskcache'), String(n), String(ms)]);
     const pyName = py
       ? 'python-diskcache 5.x (sync)'
       : 'python-diskcache: UNAVAILABLE (apt-get install python3-diskcache)';
@@ -301,13 +306,11 @@ const diskBenchmark: Benchmark = async ({ smoke }) => {
     if (start.entries !== large) throw new Error(`index holds ${start.entries} of ${large} entries`);
     const buildMaxMs = startHistogram.max / 1e6;
     const statMs = await listWithStats(largeDir);
-    const pyOpen = withPython
-      ? python([
-          'open',
-          smoke ? folder('diskcache-large') : path.join(keep, `diskcache-${large}`),
-          String(large),
-        ])
-      : undefined;
+    const pyOpen = python(interpreter, [
+      'open',
+      smoke ? folder('diskcache-large') : path.join(keep, `diskcache-${large}`),
+      String(large),
+    ]);
 
     const row = (
       operation: string,

@@ -28,6 +28,8 @@ import {
   type ReadResult,
 } from './entry-read.js';
 import { listEntryFiles } from './folder-list.js';
+import { oldestFirst } from './age-order.js';
+import { SNAPSHOT_FILE, readSnapshot, writeSnapshot, type SnapshotEntry } from './index-snapshot.js';
 import { errorCode, nodeFs, type FsLayer } from './fs-layer.js';
 import { resolveDiskOptions, type DiskBackendOptions, type DiskClock } from './options.js';
 import { prepareFolder } from './prepare-folder.js';
@@ -56,6 +58,11 @@ const SYNC_LIMIT = 256 * 1024;
 
 type Verdict = { readonly ok: true; readonly value: unknown } | { readonly ok: false };
 const NOT_FOUND: Verdict = Object.freeze({ ok: false });
+
+/** The sweep rewrites the index snapshot at most this often (disconnect() always does). */
+const SNAPSHOT_EVERY_MS = 5 * 60_000;
+
+type Newcomer = { readonly file: string; readonly summary: EntrySummary };
 
 /**
  * A cache in a folder: one file per entry, named by the SHA-256 of its key, written to a temp
@@ -93,6 +100,9 @@ export class DiskBackend implements CacheBackend {
   readonly #removedWhileScanning = new Set<string>();
   #scanning = false;
   #bytesSinceScan = 0;
+  /** When the snapshot was last written (or connect() ran), by the wall clock. */
+  #snapshotAt = 0;
+  #snapshotWrite: Promise<void> = Promise.resolve();
   #sweepTimer: ReturnType<typeof setInterval> | undefined;
 
   /**
@@ -173,7 +183,7 @@ export class DiskBackend implements CacheBackend {
       return false;
     }
     const expiresAt = ttlMs === undefined ? 0 : this.#clock.now() + ttlMs;
-    const data = encodeEntry(key, keyBytes, text, valueBytes, expiresAt);
+    const data = encodeEntry(key, keyBytes, text, valueBytes, expiresAt, this.#clock.now());
     try {
       if (size <= SYNC_LIMIT && !this.#fsync) writeFileAtomicSync(this.#fs, this.#tempDir, file, data);
       else await writeFileAtomic(this.#fs, this.#tempDir, file, data, this.#fsync);
@@ -314,6 +324,8 @@ export class DiskBackend implements CacheBackend {
       this.#failed('list', this.dir, error);
       return;
     }
+    await this.#snapshotWrite;
+    this.#removeFileQuietly(path.join(this.dir, SNAPSHOT_FILE));
     const slicer = new Slicer();
     for (const file of files) {
       if (slicer.due()) await slicer.pause();
@@ -335,6 +347,7 @@ export class DiskBackend implements CacheBackend {
     if (this.#connected) return;
     this.#connected = true;
     this.#indexComplete = false;
+    this.#snapshotAt = Date.now();
     this.#indexBuilt = this.#startScan(true);
     if (this.#sweepIntervalMs > 0) {
       this.#sweepTimer = setInterval(() => void this.sweep(), this.#sweepIntervalMs);
@@ -342,14 +355,20 @@ export class DiskBackend implements CacheBackend {
     }
   }
 
-  /** Stops the sweep and any scan, and forgets the index. Files stay. Idempotent. */
+  /**
+   * Stops the sweep and any scan, saves the index snapshot (so the next `connect()` need not
+   * read every file's header), and forgets the index. Files stay. Idempotent.
+   */
   async disconnect(): Promise<void> {
+    const wasComplete = this.#connected && this.#indexComplete;
     this.#connected = false;
     if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
     this.#sweepTimer = undefined;
     this.#generation++;
     const scan = this.#scan;
     if (scan !== undefined) await scan;
+    await this.#snapshotWrite;
+    if (wasComplete) await this.#saveSnapshot();
     this.#index.clear();
     this.#indexComplete = false;
   }
@@ -384,7 +403,11 @@ export class DiskBackend implements CacheBackend {
    */
   async sweep(): Promise<void> {
     if (this.#scan !== undefined) await this.#scan;
-    if (this.#connected) await this.#startScan(false);
+    if (!this.#connected) return;
+    await this.#startScan(false);
+    if (this.#indexComplete && this.#connected && Date.now() - this.#snapshotAt >= SNAPSHOT_EVERY_MS) {
+      await this.#saveSnapshot();
+    }
   }
 
   // ---- internals ----
@@ -400,14 +423,18 @@ export class DiskBackend implements CacheBackend {
   }
 
   /*
-   * A scan lists the folder (fast-glob, off the event loop), then, in slices of a few ms:
-   *   for each file: known to the index → mark it seen; else read its header (key, expiry,
-   *     size), removing it if damaged or expired, and keep it as a newcomer;
-   *   (periodic scans) for each index entry: not seen and not written since the listing →
+   * A scan lists the folder (fast-glob, off the event loop) and, on the first scan after
+   * connect(), reads the index snapshot at the same time; then, in slices of a few ms:
+   *   for each file: known to the index → mark it seen; named in the snapshot (and not
+   *     expired there) → trust the snapshot; else read its header (key, expiry, size, write
+   *     time), removing it if damaged or expired, and keep it as a newcomer;
+   *   (later scans) for each index entry: not seen and not written since the listing →
    *     its file is gone, forget it; expired → re-read its header (another process may have
    *     rewritten it) and remove it if it is still expired;
-   *   add the newcomers, by file age: at the old end on the first scan (everything touched
-   *     since connect() is newer), at the new end later (other processes wrote them lately);
+   *   add what was found, oldest first: on the first scan at the old end (snapshot entries
+   *     in their remembered LRU order, then newcomers by write time; everything touched since
+   *     connect() is newer), on later scans newcomers at the new end (other processes wrote
+   *     them lately);
    *   evict down to maxBytes.
    * clear() and disconnect() bump the generation, which makes a running scan stop.
    */
@@ -418,12 +445,21 @@ export class DiskBackend implements CacheBackend {
     this.#scanning = true;
     this.#removedWhileScanning.clear();
     const stopped = (): boolean => generation !== this.#generation;
+    const slicer = new Slicer();
     try {
-      const files = await listEntryFiles(this.dir);
+      const [files, hints] = await Promise.all([
+        listEntryFiles(this.dir),
+        initial ? readSnapshot(this.#fs, this.dir, slicer).catch(() => []) : [],
+      ]);
       if (stopped()) return;
       const now = this.#clock.now();
-      const newcomers: Array<{ file: string; summary: EntrySummary }> = [];
-      const slicer = new Slicer();
+      const hinted = new Map<string, SnapshotEntry>();
+      for (const hint of hints) {
+        if (slicer.due()) await slicer.pause();
+        if (hint.expiresAt === 0 || hint.expiresAt > now) hinted.set(hint.path, hint);
+      }
+      const listed = new Set<string>();
+      const newcomers: Newcomer[] = [];
       for (const file of files) {
         if (slicer.due()) {
           await slicer.pause();
@@ -432,10 +468,12 @@ export class DiskBackend implements CacheBackend {
         const known = this.#index.getByPath(file);
         if (known !== undefined) {
           known.seen = mark;
-          continue;
+        } else if (hinted.has(file)) {
+          listed.add(file);
+        } else {
+          const summary = this.#summarize(file, now);
+          if (summary !== undefined) newcomers.push({ file, summary });
         }
-        const summary = this.#summarize(file, now);
-        if (summary !== undefined) newcomers.push({ file, summary });
       }
       if (!initial) {
         for (const entry of this.#index.toArray()) {
@@ -448,19 +486,30 @@ export class DiskBackend implements CacheBackend {
           else if (entry.expiresAt !== 0 && entry.expiresAt <= now) this.#purgeIfExpired(entry, now);
         }
       }
-      newcomers.sort((a, b) =>
-        initial ? b.summary.modifiedAt - a.summary.modifiedAt : a.summary.modifiedAt - b.summary.modifiedAt,
-      );
-      for (const { file, summary } of newcomers) {
-        if (slicer.due()) {
-          await slicer.pause();
-          if (stopped()) return;
+      const ordered = await oldestFirst(newcomers, (newcomer) => newcomer.summary.writtenAt, slicer);
+      if (stopped()) return;
+      const removed = this.#removedWhileScanning;
+      if (initial) {
+        // addOldest prepends: newest first, so the list ends up oldest first.
+        for (let i = ordered.length - 1; i >= 0; i--) {
+          const { file, summary } = ordered[i] as Newcomer;
+          if (!removed.has(summary.key))
+            this.#index.addOldest(summary.key, file, summary.totalBytes, summary.expiresAt);
         }
-        if (this.#removedWhileScanning.has(summary.key)) continue;
-        if (initial) this.#index.addOldest(summary.key, file, summary.totalBytes, summary.expiresAt);
-        else this.#index.addNewest(summary.key, file, summary.totalBytes, summary.expiresAt);
+        for (let i = hints.length - 1; i >= 0; i--) {
+          if (slicer.due()) await slicer.pause();
+          const hint = hints[i] as SnapshotEntry;
+          if (listed.has(hint.path) && !removed.has(hint.key)) {
+            this.#index.addOldest(hint.key, hint.path, hint.size, hint.expiresAt);
+          }
+        }
+        this.#indexComplete = true;
+      } else {
+        for (const { file, summary } of ordered) {
+          if (!removed.has(summary.key))
+            this.#index.addNewest(summary.key, file, summary.totalBytes, summary.expiresAt);
+        }
       }
-      if (initial) this.#indexComplete = true;
       this.#bytesSinceScan = 0;
       this.#enforceMaxBytes(undefined);
     } finally {
@@ -470,6 +519,20 @@ export class DiskBackend implements CacheBackend {
       }
       if (initial && stopped() && this.#connected) this.#indexComplete = true;
     }
+  }
+
+  /** Writes the index snapshot; a failure is logged and counted, never thrown. */
+  #saveSnapshot(): Promise<void> {
+    const write = (async () => {
+      this.#snapshotAt = Date.now();
+      try {
+        await writeSnapshot(this.#fs, this.dir, this.#tempDir, this.#index.toArray(), new Slicer());
+      } catch (error) {
+        this.#failed('snapshot', this.dir, error);
+      }
+    })();
+    this.#snapshotWrite = write;
+    return write;
   }
 
   /** Header of a file found by a scan; removes (and counts) it when damaged or expired. */

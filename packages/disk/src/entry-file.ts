@@ -12,14 +12,15 @@ import { crc32 } from './checksum.js';
  *       16     2  key length in bytes (uint16 LE, at most 1024)
  *       18     2  reserved, zero
  *       20     8  expiry: epoch milliseconds (float64 LE), 0 = never
- *       28     …  the key (UTF-8), then the value: the text `serialize()` made, so a JSON value
+ *       28     8  written at: epoch milliseconds (float64 LE); orders entries after a restart
+ *       36     …  the key (UTF-8), then the value: the text `serialize()` made, so a JSON value
  *                 is plain UTF-8 JSON that other tools can read after the key
  *
- * The file's length must be exactly 28 + key length + value length: a truncated or extended
+ * The file's length must be exactly 36 + key length + value length: a truncated or extended
  * file is damaged even before the checksum is computed.
  */
 
-export const HEADER_BYTES = 28;
+export const HEADER_BYTES = 36;
 export const FORMAT_VERSION = 1;
 const MAGIC = 0x444b5443; // 'CTKD' read as a little-endian uint32
 const CHECKSUM_START = 12;
@@ -30,6 +31,8 @@ export interface EntryHeader {
   valueBytes: number;
   /** Epoch ms; 0 = never. */
   expiresAt: number;
+  /** Epoch ms. */
+  writtenAt: number;
   checksum: number;
   /** Header + key + value: the exact file length. */
   totalBytes: number;
@@ -56,6 +59,7 @@ export function encodeEntry(
   text: string,
   valueBytes: number,
   expiresAt: number,
+  writtenAt: number,
 ): Buffer {
   const total = HEADER_BYTES + keyBytes + valueBytes;
   const buffer = Buffer.allocUnsafe(total);
@@ -64,6 +68,7 @@ export function encodeEntry(
   buffer.writeUInt32LE(valueBytes, 12);
   buffer.writeUInt32LE(keyBytes, 16); // key length, then two zero bytes
   buffer.writeDoubleLE(expiresAt, 20);
+  buffer.writeDoubleLE(writtenAt, 28);
   buffer.write(key, HEADER_BYTES, keyBytes, 'utf8');
   buffer.write(text, HEADER_BYTES + keyBytes, valueBytes, 'utf8');
   buffer.writeUInt32LE(crc32(buffer.subarray(CHECKSUM_START)), 8);
@@ -81,11 +86,15 @@ export function decodeHeader(buffer: Buffer, length: number): EntryHeader | unde
   const valueBytes = buffer.readUInt32LE(12);
   const keyBytes = buffer.readUInt16LE(16);
   const expiresAt = buffer.readDoubleLE(20);
-  if (keyBytes === 0 || !(expiresAt >= 0) || !Number.isFinite(expiresAt)) return undefined;
+  const writtenAt = buffer.readDoubleLE(28);
+  if (keyBytes === 0 || !(expiresAt >= 0) || !Number.isFinite(expiresAt) || !Number.isFinite(writtenAt)) {
+    return undefined;
+  }
   return {
     keyBytes,
     valueBytes,
     expiresAt,
+    writtenAt,
     checksum: buffer.readUInt32LE(8),
     totalBytes: HEADER_BYTES + keyBytes + valueBytes,
   };

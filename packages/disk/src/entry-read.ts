@@ -89,13 +89,12 @@ export interface EntrySummary {
   key: string;
   expiresAt: number;
   totalBytes: number;
-  modifiedAt: number;
+  writtenAt: number;
 }
 
 /**
- * Header, key, and a length check against the file's size (which catches truncation) of one
- * file; the checksum waits for the first real read. `undefined` = missing; 'damaged' = not
- * one of ours.
+ * Header and key of one file (one open, one small read, one close); the length and checksum
+ * are checked by the first real read. `undefined` = missing; 'damaged' = not one of ours.
  */
 export function readSummarySync(fs: FsLayer, file: string): EntrySummary | 'damaged' | undefined {
   let fd: number;
@@ -108,16 +107,19 @@ export function readSummarySync(fs: FsLayer, file: string): EntrySummary | 'dama
   try {
     const read = fs.readSync(fd, scratch, 0, HEADER_BYTES + MAX_KEY_BYTES, 0);
     const header = decodeHeader(scratch, read);
-    if (header === undefined || header.keyBytes > MAX_KEY_BYTES || read < HEADER_BYTES + header.keyBytes) {
+    if (
+      header === undefined ||
+      header.keyBytes > MAX_KEY_BYTES ||
+      read < HEADER_BYTES + header.keyBytes ||
+      (read < HEADER_BYTES + MAX_KEY_BYTES && read < header.totalBytes)
+    ) {
       return 'damaged';
     }
-    const stats = fs.fstatSync(fd);
-    if (stats.size !== header.totalBytes) return 'damaged';
     return {
       key: headerKey(scratch, header),
       expiresAt: header.expiresAt,
       totalBytes: header.totalBytes,
-      modifiedAt: stats.mtimeMs,
+      writtenAt: header.writtenAt,
     };
   } finally {
     fs.closeSync(fd);

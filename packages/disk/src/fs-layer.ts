@@ -10,7 +10,6 @@ export interface FsLayer {
   openSync: typeof fs.openSync;
   readSync: (fd: number, buffer: Buffer, offset: number, length: number, position: number) => number;
   writeSync: (fd: number, buffer: Buffer, offset: number, length: number) => number;
-  fstatSync: (fd: number) => fs.Stats;
   closeSync: typeof fs.closeSync;
   renameSync: typeof fs.renameSync;
   unlinkSync: typeof fs.unlinkSync;
@@ -33,7 +32,6 @@ export const nodeFs: FsLayer = {
   openSync: fs.openSync,
   readSync: (fd, buffer, offset, length, position) => fs.readSync(fd, buffer, offset, length, position),
   writeSync: (fd, buffer, offset, length) => fs.writeSync(fd, buffer, offset, length),
-  fstatSync: (fd) => fs.fstatSync(fd),
   closeSync: fs.closeSync,
   renameSync: fs.renameSync,
   unlinkSync: fs.unlinkSync,

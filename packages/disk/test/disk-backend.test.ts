@@ -1,4 +1,4 @@
-import { readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CacheKeyError, CacheValueError, type CacheLogger } from '@cache/core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -169,29 +169,72 @@ describe('DiskBackend: size bounds', () => {
     expect(cache.stats()).toMatchObject({ evictions: 2, entries: 5, bytes: entrySize * 5 });
   });
 
-  it('after a restart evicts the entries written longest ago first (file age gives the LRU order)', async () => {
+  it('after a restart keeps the LRU order it had (from the index snapshot written by disconnect)', async () => {
     const dir = tempFolder();
     const value = 'v'.repeat(1000);
     const entrySize = HEADER_BYTES + 2 + JSON.stringify(value).length;
     const first = await connected({ dir });
     for (let i = 0; i < 4; i++) await first.set(`k${i}`, value);
+    await first.get('k0'); // LRU order now k1 k2 k3 k0
     await first.disconnect();
-    // Make k2 the oldest file and k0 the newest.
-    const base = Date.now() / 1000 - 1000;
-    for (const [key, age] of [
-      ['k2', 0],
-      ['k3', 10],
-      ['k1', 20],
-      ['k0', 30],
-    ] as const) {
-      utimesSync(entryPath(dir, key), base + age, base + age);
-    }
+    expect(existsSync(path.join(dir, '.index'))).toBe(true);
     const second = await connected({ dir, maxBytes: entrySize * 3 });
+    expect(second.stats()).toMatchObject({ entries: 3, evictions: 1 });
+    expect(await second.exists('k1')).toBe(false);
+    await second.set('k4', value);
+    expect(await second.exists('k2')).toBe(false);
+    expect(await second.exists('k0')).toBe(true);
+  });
+
+  it('without a snapshot (a crash) orders the entries by the write time in their headers', async () => {
+    const dir = tempFolder();
+    const clock = new TestClock();
+    const value = 'v'.repeat(1000);
+    const entrySize = HEADER_BYTES + 2 + JSON.stringify(value).length;
+    const first = await connected({ dir, clock });
+    for (const key of ['k2', 'k3', 'k1', 'k0']) {
+      await first.set(key, value);
+      clock.advance(60_000);
+    }
+    await first.disconnect();
+    unlinkSync(path.join(dir, '.index'));
+    const second = await connected({ dir, clock, maxBytes: entrySize * 3 });
     expect(second.stats()).toMatchObject({ entries: 3, evictions: 1 });
     expect(await second.exists('k2')).toBe(false);
     await second.set('k4', value);
     expect(await second.exists('k3')).toBe(false);
     expect(await second.exists('k1')).toBe(true);
+  });
+
+  it('a snapshot entry whose file is gone is dropped, and files it does not know are read', async () => {
+    const dir = tempFolder();
+    const first = await connected({ dir });
+    for (let i = 0; i < 5; i++) await first.set(`k${i}`, i);
+    await first.disconnect();
+    unlinkSync(entryPath(dir, 'k0'));
+    const other = await connected({ dir });
+    await other.set('new', 'written after the snapshot');
+    await other.set('k1', 'rewritten');
+    const second = await connected({ dir });
+    // The snapshot's size for k1 is stale (a hint) until a read of k1 corrects it.
+    expect(second.stats().entries).toBe(5);
+    expect(await second.get('k1')).toBe('rewritten');
+    expect(second.stats().bytes).toBe(entryBytes(dir));
+    expect(await second.deletePattern('new')).toBe(1);
+  });
+
+  it('a damaged snapshot is only a missing hint', async () => {
+    const dir = tempFolder();
+    const first = await connected({ dir });
+    for (let i = 0; i < 5; i++) await first.set(`k${i}`, i);
+    await first.disconnect();
+    const snapshot = readFileSync(path.join(dir, '.index'), 'utf8');
+    writeFileSync(path.join(dir, '.index'), snapshot.slice(0, snapshot.length / 2) + '\tgarbage\n');
+    const second = await connected({ dir });
+    expect(second.stats().entries).toBe(5);
+    writeFileSync(path.join(dir, '.index'), 'not a snapshot at all');
+    await second.disconnect();
+    expect(readFileSync(path.join(dir, '.index'), 'utf8')).toMatch(/^cache-toolkit-disk-index 1\n/);
   });
 });
 
@@ -296,11 +339,26 @@ describe('DiskBackend: damaged and foreign files', () => {
     expect(entryFiles(cache.dir)).toEqual([]);
   });
 
+  it('a file damaged behind a snapshot’s back is caught by its first read', async () => {
+    const dir = tempFolder();
+    const first = await connected({ dir });
+    for (let i = 0; i < 3; i++) await first.set(`k${i}`, i);
+    await first.disconnect();
+    truncateSync(entryPath(dir, 'k0'), 40);
+    const second = await connected({ dir });
+    expect(second.stats().entries).toBe(3);
+    expect(await second.get('k0')).toBeUndefined();
+    expect(second.stats()).toMatchObject({ entries: 2, damaged: 1 });
+    expect(entryFiles(dir)).toHaveLength(2);
+  });
+
   it('connect() skips and removes damaged files while rebuilding the index, and deletePattern skips them', async () => {
     const dir = tempFolder();
     const first = await connected({ dir });
     for (let i = 0; i < 6; i++) await first.set(`k${i}`, i);
     await first.disconnect();
+    // Without a snapshot (a crash), every header is read at connect().
+    unlinkSync(path.join(dir, '.index'));
     truncateSync(entryPath(dir, 'k0'), 5);
     writeFileSync(entryPath(dir, 'k1'), 'garbage');
     const second = await connected({ dir });

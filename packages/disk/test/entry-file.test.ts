@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { crc32, portableCrc32 } from '../src/checksum.js';
 import { HEADER_BYTES, decodeEntry, decodeHeader, encodeEntry } from '../src/entry-file.js';
 
-function encode(key: string, text: string, expiresAt = 0): Buffer {
-  return encodeEntry(key, Buffer.byteLength(key), text, Buffer.byteLength(text), expiresAt);
+function encode(key: string, text: string, expiresAt = 0, writtenAt = 1_800_000_000_000): Buffer {
+  return encodeEntry(key, Buffer.byteLength(key), text, Buffer.byteLength(text), expiresAt, writtenAt);
 }
 
 describe('entry file format', () => {

@@ -53,9 +53,9 @@ export function filesUnder(root: string): string[] {
   return found.sort();
 }
 
-/** Entry files (not temp files) under a cache folder. */
+/** Entry files (not temp files, not the index snapshot) under a cache folder. */
 export function entryFiles(dir: string): string[] {
-  return filesUnder(dir).filter((file) => !file.startsWith('.tmp'));
+  return filesUnder(dir).filter((file) => !file.startsWith('.'));
 }
 
 /** Sum of entry file sizes under a cache folder. */

@@ -1,6 +1,8 @@
 /**
  * @cache/memory against the raw library and its peers, all measured in this one run, through
- * an async API (ours is async, so every subject is called the same way).
+ * an async API (ours is async, so every subject is called the same way). Figures are ops per
+ * CPU-second (see memory-cpu-time.ts): this machine is shared, and wall-clock mostly measured
+ * the scheduler.
  *
  * Like with like: peers differ in whether a read returns the stored object (aliasing) or a
  * copy. Copying subjects (ours with clone: true, lru-cache + JSON, bentocache with serialize,
@@ -16,7 +18,8 @@ import { memoryDriver } from 'bentocache/drivers/memory';
 import { createCache } from 'cache-manager';
 import { CacheableMemory } from 'cacheable';
 import { LRUCache } from 'lru-cache';
-import { measureAsync, windowMs, type Benchmark, type BenchRow } from './harness.js';
+import { windowMs, type Benchmark, type BenchRow } from './harness.js';
+import { measureAsyncCpu } from './memory-cpu-time.js';
 import { makeKey, makeValue, type Listing } from './memory-fixtures.js';
 
 interface Subject {
@@ -101,19 +104,17 @@ function shuffled(n: number): number[] {
   return order;
 }
 
-async function measureSubject(make: () => Subject, n: number, ms: number): Promise<Figures> {
-  const subject = make();
-  const keys = shuffled(n).map(makeKey);
-  const missKeys = keys.map((key) => `missing:${key}`);
-  const values = Array.from({ length: n }, (_, i) => makeValue(i));
-  for (let i = 0; i < n; i++) await subject.set(makeKey(i), values[i] as Listing);
-  const check = await subject.get(makeKey(7));
-  if ((check as Listing | undefined)?.id !== 7) throw new Error('subject did not store the value');
-  const getHit = await measureAsync((i) => subject.get(keys[i % n] as string), ms);
-  const getMiss = await measureAsync((i) => subject.get(missKeys[i % n] as string), ms);
-  const set = await measureAsync((i) => subject.set(keys[i % n] as string, values[i % n] as Listing), ms);
-  await subject.close?.();
-  return { getHit, getMiss, set };
+/** Every subject filled with the same n entries, all alive at once so rounds can interleave. */
+async function prepare(n: number): Promise<Array<{ name: string; subject: Subject }>> {
+  const prepared: Array<{ name: string; subject: Subject }> = [];
+  for (const [name, make] of Object.entries(SUBJECTS)) {
+    const subject = make(n);
+    for (let i = 0; i < n; i++) await subject.set(makeKey(i), makeValue(i));
+    const check = await subject.get(makeKey(7));
+    if ((check as Listing | undefined)?.id !== 7) throw new Error(`${name} did not store the value`);
+    prepared.push({ name, subject });
+  }
+  return prepared;
 }
 
 type HeapFigures = Record<'clone' | 'noclone' | 'lru-json', { heapPerEntry: number; storedPerEntry: number }>;
@@ -130,24 +131,33 @@ function heapPerEntry(entries: number): HeapFigures {
 
 const memoryBenchmark: Benchmark = async ({ smoke }) => {
   const n = smoke ? 500 : 100_000;
-  const ms = windowMs(smoke, 1000);
-  const rounds = smoke ? 1 : 2;
-  // Best of the rounds, subjects interleaved, so one noisy moment on a shared machine does
-  // not decide a comparison.
+  // Short windows, many rounds, subjects interleaved, best figure kept: on a shared machine a
+  // busy moment then lowers one window of each subject, never decides a comparison.
+  const ms = windowMs(smoke, 300);
+  const rounds = smoke ? 1 : 6;
+  const keys = shuffled(n).map(makeKey);
+  const missKeys = keys.map((key) => `missing:${key}`);
+  const values = Array.from({ length: n }, (_, i) => makeValue(i));
+  const operations: Record<keyof Figures, (subject: Subject) => (i: number) => Promise<unknown>> = {
+    getHit: (subject) => (i) => subject.get(keys[i % n] as string),
+    getMiss: (subject) => (i) => subject.get(missKeys[i % n] as string),
+    set: (subject) => (i) => subject.set(keys[i % n] as string, values[i % n] as Listing),
+  };
+  const prepared = await prepare(n);
   const best: Record<string, Figures> = {};
-  for (let round = 0; round < rounds; round++) {
-    for (const [name, make] of Object.entries(SUBJECTS)) {
-      const figures = await measureSubject(() => make(n), n, ms);
-      const previous = best[name];
-      best[name] = previous
-        ? {
-            getHit: Math.max(previous.getHit, figures.getHit),
-            getMiss: Math.max(previous.getMiss, figures.getMiss),
-            set: Math.max(previous.set, figures.set),
-          }
-        : figures;
+  for (const { name } of prepared) best[name] = { getHit: 0, getMiss: 0, set: 0 };
+  for (const operation of Object.keys(operations) as Array<keyof Figures>) {
+    for (let round = 0; round < rounds; round++) {
+      for (let s = 0; s < prepared.length; s++) {
+        // Rotate the starting subject each round, so no subject always runs right after another.
+        const { name, subject } = prepared[(s + round) % prepared.length] as (typeof prepared)[number];
+        const figure = await measureAsyncCpu(operations[operation](subject), ms);
+        const figures = best[name] as Figures;
+        figures[operation] = Math.max(figures[operation], figure);
+      }
     }
   }
+  for (const { subject } of prepared) await subject.close?.();
   const f = (name: string): Figures => best[name] as Figures;
   const rows: BenchRow[] = [];
   const row = (operation: string, ours: string, peer: string, key: keyof Figures, target?: string): void => {
@@ -188,7 +198,7 @@ const memoryBenchmark: Benchmark = async ({ smoke }) => {
   }
   // Heap per entry, in a child process with --expose-gc.
   // Fewer than a few thousand entries is below what heapUsed can resolve, even for a smoke run.
-  const heapEntries = smoke ? 5000 : n;
+  const heapEntries = smoke ? 20_000 : n;
   const heap = heapPerEntry(heapEntries);
   for (const variant of ['clone', 'noclone'] as const) {
     const { heapPerEntry: perEntry, storedPerEntry: stored } = heap[variant];

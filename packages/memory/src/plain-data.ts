@@ -22,17 +22,17 @@ export function isPlainData(value: unknown, depth = 0): boolean {
       if (depth >= MAX_WALK_DEPTH) return false;
       if (Array.isArray(value)) {
         if (Object.getPrototypeOf(value) !== Array.prototype) return false;
-        for (let i = 0; i < value.length; i++) {
-          if (!(i in value) || !isPlainData(value[i], depth + 1)) return false;
-        }
+        // A hole reads as undefined, which is not data either.
+        for (let i = 0; i < value.length; i++) if (!isPlainData(value[i], depth + 1)) return false;
         return true;
       }
       if (Object.getPrototypeOf(value) !== Object.prototype) return false;
-      for (const name in value) {
-        if (!Object.hasOwn(value, name) || !isPlainData((value as Record<string, unknown>)[name], depth + 1))
-          return false;
+      // Own enumerable string keys: exactly the members JSON.stringify writes.
+      const members = Object.values(value);
+      for (let i = 0; i < members.length; i++) {
+        if (!isPlainData(members[i], depth + 1)) return false;
       }
-      // A plain object whose own `toJSON` is a function fails above: a function is not data.
+      // A `toJSON` member fails above: a function is not data.
       return true;
     }
     default:

@@ -15,6 +15,8 @@ import { startServiceProcess, type ServiceProcess } from './service-process.js';
 
 export interface LoadPhase {
   requestsPerSecond: number;
+  /** Requests answered per second of the service process's own CPU time (NaN off Linux). */
+  requestsPerCpuSecond: number;
   p99Ms: number;
   /** Share of answers with `x-cache: hit`. */
   hitRatio: number;
@@ -72,14 +74,14 @@ export async function runLoadBenchmark(options: LoadOptions): Promise<LoadResult
       let floor = 0;
       const unique = (): string =>
         `/properties?city=${CITIES[floor % CITIES.length]}&minPrice=${++floor}&bedrooms=1`;
-      if (!options.smoke) await measure(service.url, [unique], 2, connections); // warm-up: JIT, SQLite pages
-      const uncached = await measure(service.url, [unique], seconds, connections);
+      if (!options.smoke) await measure(service, [unique], 2, connections); // warm-up: JIT, SQLite pages
+      const uncached = await measure(service, [unique], seconds, connections);
 
       for (const path of WARM_PATHS)
         await fetch(service.url + path).then((response) => response.arrayBuffer());
       const cachedPaths = WARM_PATHS.map((path) => () => path);
-      if (!options.smoke) await measure(service.url, cachedPaths, 2, connections);
-      const cached = await measure(service.url, cachedPaths, seconds, connections);
+      if (!options.smoke) await measure(service, cachedPaths, 2, connections);
+      const cached = await measure(service, cachedPaths, seconds, connections);
       results.push({ backend, cache: service.cache, uncached, cached });
     }
   } finally {
@@ -107,15 +109,16 @@ function serviceEnv(
 }
 
 async function measure(
-  url: string,
+  service: ServiceProcess,
   paths: (() => string)[],
   seconds: number,
   connections: number,
 ): Promise<LoadPhase> {
   let hits = 0;
   let answers = 0;
+  const cpuBefore = service.cpuSeconds();
   const result = await autocannon({
-    url,
+    url: service.url,
     connections,
     duration: seconds,
     requests: paths.map((path) => ({
@@ -131,6 +134,7 @@ async function measure(
       },
     })),
   });
+  const cpu = service.cpuSeconds() - cpuBefore;
   if (result.errors > 0 || result.non2xx > 0 || result.timeouts > 0) {
     throw new Error(
       `load run failed: ${result.errors} errors, ${result.non2xx} non-2xx, ${result.timeouts} timeouts`,
@@ -138,6 +142,7 @@ async function measure(
   }
   return {
     requestsPerSecond: result.requests.average,
+    requestsPerCpuSecond: cpu > 0 ? result.requests.total / cpu : Number.NaN,
     p99Ms: result.latency.p99,
     hitRatio: answers === 0 ? 0 : hits / answers,
     requests: result.requests.total,
@@ -147,14 +152,15 @@ async function measure(
 /** Markdown table of the results. */
 export function formatLoadResults(results: LoadResult[]): string {
   const lines = [
-    '| backend | uncached req/s | cached req/s | speed-up | uncached p99 | cached p99 | cached hit ratio |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| backend | uncached req/s | cached req/s | speed-up | uncached p99 | cached p99 | uncached req/CPU-s | cached req/CPU-s | CPU speed-up | cached hit ratio |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const { backend, uncached, cached } of results) {
     lines.push(
       `| ${backend} | ${uncached.requestsPerSecond.toFixed(0)} | ${cached.requestsPerSecond.toFixed(0)} | ` +
         `${(cached.requestsPerSecond / uncached.requestsPerSecond).toFixed(1)}x | ${uncached.p99Ms} ms | ${cached.p99Ms} ms | ` +
-        `${(cached.hitRatio * 100).toFixed(1)}% |`,
+        `${uncached.requestsPerCpuSecond.toFixed(0)} | ${cached.requestsPerCpuSecond.toFixed(0)} | ` +
+        `${(cached.requestsPerCpuSecond / uncached.requestsPerCpuSecond).toFixed(1)}x | ${(cached.hitRatio * 100).toFixed(1)}% |`,
     );
   }
   return lines.join('\n');

@@ -1,10 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const EXAMPLE_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 export interface ServiceProcess {
   url: string;
+  pid: number;
+  /** CPU time (user + system) the service process has used so far, in seconds; NaN off Linux. */
+  cpuSeconds(): number;
   /** What the service printed as its cache line, e.g. `disk (/tmp/x), fallback memory`. */
   cache: string;
   stop(): Promise<void>;
@@ -45,8 +49,28 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
   }
   const url = /listening on (http:\/\/\S+)/.exec(output)![1]!;
   const cache = /cache: +(.*)\n/.exec(output)![1]!;
-  return { url, cache, stop };
+  const pid = child.pid!;
+  return { url, pid, cpuSeconds: () => processCpuSeconds(pid), cache, stop };
 }
+
+/**
+ * utime + stime from /proc/<pid>/stat. On a shared machine, wall-clock throughput says as much
+ * about the neighbours as about the service; CPU time per request does not.
+ */
+function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces), counted from field 3.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime (14) + stime (15)
+    return ticks / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** `getconf CLK_TCK`: 100 on every mainstream Linux build. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;

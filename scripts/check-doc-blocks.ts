@@ -20,7 +20,7 @@
  * Blocks in other languages (sh, json, plain) are not checked. The folder is removed
  * afterwards unless --keep is given.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
 import { ROOT, codeBlocks, docFiles } from './doc-markdown.js';
@@ -30,8 +30,7 @@ const TS_LANGS = new Set(['ts', 'typescript', 'mts']);
 
 /** Third-party packages the docs import, resolved from the package that depends on them. */
 const THIRD_PARTY_PATHS: Record<string, string[]> = {
-  ioredis: ['../packages/redis/node_modules/ioredis'],
-  vitest: ['../node_modules/vitest'],
+  ioredis: ['../packages/redis/node_modules/ioredis/built/index.d.ts'],
 };
 
 interface Extracted {
@@ -87,6 +86,27 @@ for (const file of files) {
   }
 }
 
+/**
+ * Every other workspace package (an example backend such as `cache-backend-latency-map`) by
+ * its name, to its `src/index.ts`, as tsconfig.base.json does for `@cache/*`.
+ */
+function workspaceSourcePaths(): Record<string, string[]> {
+  const found: Record<string, string[]> = {};
+  for (const group of ['packages', 'examples']) {
+    const dir = path.join(ROOT, group);
+    if (!existsSync(dir)) continue;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const manifest = path.join(dir, entry.name, 'package.json');
+      const index = path.join(dir, entry.name, 'src', 'index.ts');
+      if (!entry.isDirectory() || !existsSync(manifest) || !existsSync(index)) continue;
+      const { name } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown };
+      if (typeof name === 'string')
+        found[name] = [path.posix.join('..', group, entry.name, 'src', 'index.ts')];
+    }
+  }
+  return found;
+}
+
 function lineOf(text: string, position: number): number {
   return text.slice(0, position).split('\n').length - 1;
 }
@@ -94,7 +114,7 @@ function lineOf(text: string, position: number): number {
 const base = ts.readConfigFile(path.join(ROOT, 'tsconfig.base.json'), ts.sys.readFile);
 if (base.error !== undefined) throw new Error(ts.flattenDiagnosticMessageText(base.error.messageText, '\n'));
 const basePaths = (base.config.compilerOptions?.paths ?? {}) as Record<string, string[]>;
-const paths: Record<string, string[]> = { ...THIRD_PARTY_PATHS };
+const paths: Record<string, string[]> = { ...THIRD_PARTY_PATHS, ...workspaceSourcePaths() };
 for (const [name, targets] of Object.entries(basePaths)) {
   paths[name] = targets.map((target) => path.posix.join('..', target));
 }

@@ -6,10 +6,40 @@ export class CommandTimeoutError extends Error {
   }
 }
 
-interface PendingCommand {
-  readonly deadline: number;
-  settled: boolean;
-  readonly reject: (error: Error) => void;
+/** One command in flight: settled by its reply or by `expire()`, whichever comes first. */
+abstract class PendingCommand {
+  settled = false;
+  constructor(readonly deadline: number) {}
+  abstract expire(error: Error): void;
+}
+
+/** Of `bound()`: a timeout rejects. */
+class RejectingCommand extends PendingCommand {
+  constructor(
+    deadline: number,
+    readonly reject: (error: unknown) => void,
+  ) {
+    super(deadline);
+  }
+  expire(error: Error): void {
+    this.settled = true;
+    this.reject(error);
+  }
+}
+
+/** Of `run()`: a timeout resolves with what `onError` makes of it. */
+class AnsweringCommand<R> extends PendingCommand {
+  constructor(
+    deadline: number,
+    readonly resolve: (answer: R) => void,
+    readonly onError: (error: unknown) => R,
+  ) {
+    super(deadline);
+  }
+  expire(error: Error): void {
+    this.settled = true;
+    this.resolve(this.onError(error));
+  }
 }
 
 /**
@@ -17,8 +47,8 @@ interface PendingCommand {
  *
  * Every command gets the same timeout, so deadlines are reached in the order commands were
  * issued: a FIFO queue whose head is always the next to expire. The one timer is armed for
- * the head's deadline; when it fires, expired heads are rejected and settled ones dropped.
- * Replies arrive roughly in order too, so settled entries are mostly dropped from the head
+ * the head's deadline; when it fires, expired heads are settled and answered ones dropped.
+ * Replies arrive roughly in order too, so answered entries are mostly dropped from the head
  * as new ones are pushed, and the queue stays short. This costs a queue slot per command
  * instead of a `setTimeout`/`clearTimeout` pair.
  */
@@ -53,7 +83,7 @@ export class DeadlineQueue {
    */
   bound<T>(command: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry: PendingCommand = { deadline: this.#now() + this.#timeoutMs, settled: false, reject };
+      const entry = new RejectingCommand(this.#now() + this.#timeoutMs, reject);
       this.#push(entry);
       command.then(
         (value) => {
@@ -77,11 +107,7 @@ export class DeadlineQueue {
    */
   run<T, R>(command: Promise<T>, onValue: (value: T) => R, onError: (error: unknown) => R): Promise<R> {
     return new Promise<R>((resolve) => {
-      const entry: PendingCommand = {
-        deadline: this.#now() + this.#timeoutMs,
-        settled: false,
-        reject: (error) => resolve(onError(error)),
-      };
+      const entry = new AnsweringCommand(this.#now() + this.#timeoutMs, resolve, onError);
       this.#push(entry);
       command.then(
         (value) => {
@@ -131,8 +157,7 @@ export class DeadlineQueue {
       const entry = queue[this.#head] as PendingCommand;
       if (!entry.settled) {
         if (entry.deadline > now) break;
-        entry.settled = true;
-        entry.reject((error ??= new CommandTimeoutError(this.#timeoutMs)));
+        entry.expire((error ??= new CommandTimeoutError(this.#timeoutMs)));
       }
       this.#head++;
     }
@@ -143,19 +168,4 @@ export class DeadlineQueue {
     }
     this.#arm((queue[this.#head] as PendingCommand).deadline);
   };
-
-  /** Rejects everything still pending (used by `disconnect()`), and stops the timer. */
-  rejectAll(error: Error): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const queue = this.#queue;
-    for (let i = this.#head; i < queue.length; i++) {
-      const entry = queue[i] as PendingCommand;
-      if (entry.settled) continue;
-      entry.settled = true;
-      entry.reject(error);
-    }
-    queue.length = 0;
-    this.#head = 0;
-  }
 }

@@ -68,11 +68,4 @@ describe('DeadlineQueue', () => {
     expect(queue.pending).toBe(0);
     expect(queue.slots).toBeLessThanOrEqual(1);
   });
-
-  it('rejectAll settles every pending command', async () => {
-    const queue = new DeadlineQueue(10_000);
-    const pending = [queue.bound(never()), queue.bound(never())];
-    queue.rejectAll(new Error('closing'));
-    for (const p of pending) await expect(p).rejects.toThrow('closing');
-  });
 });

@@ -53,5 +53,7 @@ export type {
   CachedOptions,
   InvalidateCacheOptions,
   CacheDecorator,
+  UnannotatedArgs,
+  InvalidationPatterns,
 } from './decorators.js';
 export { cached, invalidateCache } from './decorators.js';

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { run } from './exec.js';
 import type { PackedTarballs } from './packed.js';
+import { listTarball } from './tarball.js';
 import { PACKED, ROOT, type PackedPackage } from './workspace.js';
 
 const BUILD_OUTPUTS = ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts'];
@@ -38,29 +39,44 @@ function tarballName(name: string, version: string): string {
   return `${name.replace(/^@/, '').replace('/', '-')}-${version}.tgz`;
 }
 
+function build(packages: readonly PackedPackage[]): Promise<unknown> {
+  return run('pnpm', [...packages.flatMap((p) => ['--filter', `./${p.dir}`]), 'build'], {
+    cwd: ROOT,
+    timeoutMs: 600_000,
+  });
+}
+
+function pack(packages: readonly PackedPackage[], destination: string): Promise<unknown> {
+  return run(
+    'pnpm',
+    [...packages.flatMap((p) => ['--filter', `./${p.dir}`]), 'pack', '--pack-destination', destination],
+    { cwd: ROOT },
+  );
+}
+
+/** Packages whose tarball is missing or lacks one of the build outputs. */
+async function incompleteTarballs(packed: PackedTarballs): Promise<PackedPackage[]> {
+  const incomplete: PackedPackage[] = [];
+  for (const pkg of PACKED) {
+    const file = packed.tarballs[pkg.name] as string;
+    const files = existsSync(file) ? await listTarball(file) : [];
+    if (BUILD_OUTPUTS.some((output) => !files.includes(`package/${output}`))) incomplete.push(pkg);
+  }
+  return incomplete;
+}
+
 let workDir: string | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   const stale = PACKED.filter(needsBuild);
   if (stale.length > 0) {
     console.log(`[packed-consumers] building ${stale.map((p) => p.name).join(', ')} (dist missing or stale)`);
-    await run('pnpm', [...stale.flatMap((p) => ['--filter', `./${p.dir}`]), 'build'], {
-      cwd: ROOT,
-      timeoutMs: 600_000,
-    });
+    await build(stale);
   }
 
   workDir = await mkdtemp(join(tmpdir(), 'cache-packed-'));
   const tarballDir = join(workDir, 'tarballs');
   await mkdir(tarballDir);
-  await run(
-    'pnpm',
-    [...PACKED.flatMap((p) => ['--filter', `./${p.dir}`]), 'pack', '--pack-destination', tarballDir],
-    {
-      cwd: ROOT,
-    },
-  );
-
   const packed: PackedTarballs = { dir: tarballDir, tarballs: {}, versions: {} };
   for (const pkg of PACKED) {
     const manifest = JSON.parse(readFileSync(join(ROOT, pkg.dir, 'package.json'), 'utf8')) as {
@@ -69,11 +85,20 @@ export async function setup(project: TestProject): Promise<void> {
     };
     if (manifest.name !== pkg.name)
       throw new Error(`${pkg.dir} is named ${manifest.name}, expected ${pkg.name}`);
-    const file = join(tarballDir, tarballName(pkg.name, manifest.version));
-    if (!existsSync(file))
-      throw new Error(`pnpm pack did not write ${file} (found: ${readdirSync(tarballDir).join(', ')})`);
-    packed.tarballs[pkg.name] = file;
+    packed.tarballs[pkg.name] = join(tarballDir, tarballName(pkg.name, manifest.version));
     packed.versions[pkg.name] = manifest.version;
+  }
+
+  await pack(PACKED, tarballDir);
+  // A build running elsewhere (tsup empties dist first) can leave a package half-built while
+  // it is packed: rebuild and repack those once, so a busy machine does not fail every file.
+  const incomplete = await incompleteTarballs(packed);
+  if (incomplete.length > 0) {
+    console.log(
+      `[packed-consumers] ${incomplete.map((p) => p.name).join(', ')} packed without a full dist: rebuilding`,
+    );
+    await build(incomplete);
+    await pack(incomplete, tarballDir);
   }
   project.provide('packed', packed);
 }

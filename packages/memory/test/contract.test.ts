@@ -21,6 +21,6 @@ contractFor('memory (clone: false)', { clone: false }, false);
 
 // The default clock (performance.now through lru-cache), with short real waits.
 describeBackendContract('memory (real clock)', () => new MemoryBackend(), {
-  ttlGranularityMs: 25,
+  ttlGranularityMs: 250,
   concerns: ['ttl'],
 });

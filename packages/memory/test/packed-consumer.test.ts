@@ -45,27 +45,55 @@ main().catch((error) => { console.error(error); process.exit(1); });
 let work: string;
 let app: string;
 
+/** Runs one step; a failure says which step, with the command's own stderr. */
+async function step(label: string, file: string, args: string[], cwd: string): Promise<string> {
+  try {
+    return (await run(file, args, { cwd, maxBuffer: 16 * 1024 * 1024 })).stdout;
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    throw new Error(`${label} failed in ${cwd}: ${String(error)}\n${stderr}`);
+  }
+}
+
+const DIST_FILES = ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts'];
+
+/**
+ * Builds and packs one workspace package; answers the tarball path. The workspace is shared, so
+ * someone else's build may clean `dist` between our build and our pack: a tarball without its
+ * dist files is rebuilt and packed again once.
+ */
+async function buildAndPack(name: string, destination: string): Promise<string> {
+  const cwd = join(packages, name);
+  for (let attempt = 1; ; attempt++) {
+    await step(`tsup (${name})`, 'npx', ['tsup', '--silent'], cwd);
+    const before = new Set(readdirSync(destination));
+    await step(`pnpm pack (${name})`, 'pnpm', ['pack', '--pack-destination', destination], cwd);
+    const tarball = readdirSync(destination).find((file) => file.endsWith('.tgz') && !before.has(file));
+    if (tarball === undefined) throw new Error(`pnpm pack (${name}) wrote no tarball`);
+    const listing = await step(`tar (${name})`, 'tar', ['-tzf', join(destination, tarball)], destination);
+    const missing = DIST_FILES.filter((file) => !listing.includes(`package/${file}`));
+    if (missing.length === 0) return join(destination, tarball);
+    if (attempt === 2) throw new Error(`the ${name} tarball lacks ${missing.join(', ')} after two builds`);
+    await rm(join(destination, tarball));
+  }
+}
+
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'cache-memory-consumer-'));
   const tarballs = join(work, 'tarballs');
   app = join(work, 'app');
   await mkdir(tarballs);
   await mkdir(app);
-  for (const name of ['core', 'memory']) {
-    const cwd = join(packages, name);
-    await run('npx', ['tsup', '--silent'], { cwd });
-    await run('pnpm', ['pack', '--pack-destination', tarballs], { cwd });
-  }
-  const packed = readdirSync(tarballs).filter((file) => file.endsWith('.tgz'));
-  expect(packed).toHaveLength(2);
+  const packed = [await buildAndPack('core', tarballs), await buildAndPack('memory', tarballs)];
   await writeFile(
     join(app, 'package.json'),
     JSON.stringify({ name: 'scratch-app', version: '1.0.0', private: true }),
   );
-  await run(
+  await step(
+    'npm install',
     'npm',
-    ['install', '--no-audit', '--no-fund', '--prefer-offline', ...packed.map((file) => join(tarballs, file))],
-    { cwd: app },
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', ...packed],
+    app,
   );
   await writeFile(
     join(app, 'bootstrap.mjs'),
@@ -79,7 +107,7 @@ beforeAll(async () => {
       "const { CacheManager, BackendRegistry } = require('@cache/core');\nconst { memoryBackend } = require('@cache/memory');",
     ),
   );
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   if (work !== undefined) await rm(work, { recursive: true, force: true });

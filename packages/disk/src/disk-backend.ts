@@ -17,7 +17,7 @@ import {
 import { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
 import { DiskIndex, type IndexEntry } from './disk-index.js';
 import { encodeEntry, encodedSize } from './entry-file.js';
-import { TEMP_FOLDER, entryPath } from './entry-path.js';
+import { TEMP_FOLDER, entryPath, entryPathForHash } from './entry-path.js';
 import {
   claimSync,
   readEntry,
@@ -27,7 +27,7 @@ import {
   type EntrySummary,
   type ReadResult,
 } from './entry-read.js';
-import { listEntryFiles } from './folder-list.js';
+import { listEntryHashes } from './folder-list.js';
 import { oldestFirst } from './age-order.js';
 import { SNAPSHOT_FILE, readSnapshot, writeSnapshot, type SnapshotEntry } from './index-snapshot.js';
 import { errorCode, nodeFs, type FsLayer } from './fs-layer.js';
@@ -259,18 +259,19 @@ export class DiskBackend implements CacheBackend {
       return this.#deleteOne(key, known?.path ?? entryPath(this.dir, key), known) ? 1 : 0;
     }
     // The folder, not the index, is the truth: other processes' entries match too.
-    let files: string[];
+    let hashes: string[];
     try {
-      files = await listEntryFiles(this.dir);
+      hashes = await listEntryHashes(this.dir);
     } catch (error) {
       this.#failed('list', this.dir, error);
       return 0;
     }
     let deleted = 0;
     const slicer = new Slicer();
-    for (const file of files) {
+    for (const hash of hashes) {
       if (slicer.due()) await slicer.pause();
-      const known = this.#index.getByPath(file);
+      const known = this.#index.getByHash(hash);
+      const file = known?.path ?? entryPathForHash(this.dir, hash);
       let key = known?.key;
       if (key === undefined) {
         const summary = this.#summarize(file, this.#clock.now());
@@ -317,9 +318,9 @@ export class DiskBackend implements CacheBackend {
     this.#removedWhileScanning.clear();
     this.#index.clear();
     if (this.#connected) this.#indexComplete = true;
-    let files: string[];
+    let hashes: string[];
     try {
-      files = await listEntryFiles(this.dir);
+      hashes = await listEntryHashes(this.dir);
     } catch (error) {
       this.#failed('list', this.dir, error);
       return;
@@ -327,9 +328,9 @@ export class DiskBackend implements CacheBackend {
     await this.#snapshotWrite;
     this.#removeFileQuietly(path.join(this.dir, SNAPSHOT_FILE));
     const slicer = new Slicer();
-    for (const file of files) {
+    for (const hash of hashes) {
       if (slicer.due()) await slicer.pause();
-      this.#removeFileQuietly(file);
+      this.#removeFileQuietly(entryPathForHash(this.dir, hash));
     }
     // Entries written while the folder was being emptied stay, and stay known.
   }
@@ -447,8 +448,8 @@ export class DiskBackend implements CacheBackend {
     const stopped = (): boolean => generation !== this.#generation;
     const slicer = new Slicer();
     try {
-      const [files, hints] = await Promise.all([
-        listEntryFiles(this.dir),
+      const [hashes, hints] = await Promise.all([
+        listEntryHashes(this.dir),
         initial ? readSnapshot(this.#fs, this.dir, slicer).catch(() => []) : [],
       ]);
       if (stopped()) return;
@@ -456,21 +457,22 @@ export class DiskBackend implements CacheBackend {
       const hinted = new Map<string, SnapshotEntry>();
       for (const hint of hints) {
         if (slicer.due()) await slicer.pause();
-        if (hint.expiresAt === 0 || hint.expiresAt > now) hinted.set(hint.path, hint);
+        if (hint.expiresAt === 0 || hint.expiresAt > now) hinted.set(hint.hash, hint);
       }
-      const listed = new Set<string>();
       const newcomers: Newcomer[] = [];
-      for (const file of files) {
+      for (const hash of hashes) {
         if (slicer.due()) {
           await slicer.pause();
           if (stopped()) return;
         }
-        const known = this.#index.getByPath(file);
+        const known = this.#index.getByHash(hash);
+        const hint = known === undefined ? hinted.get(hash) : undefined;
         if (known !== undefined) {
           known.seen = mark;
-        } else if (hinted.has(file)) {
-          listed.add(file);
+        } else if (hint !== undefined) {
+          hint.listed = true;
         } else {
+          const file = entryPathForHash(this.dir, hash);
           const summary = this.#summarize(file, now);
           if (summary !== undefined) newcomers.push({ file, summary });
         }
@@ -499,8 +501,8 @@ export class DiskBackend implements CacheBackend {
         for (let i = hints.length - 1; i >= 0; i--) {
           if (slicer.due()) await slicer.pause();
           const hint = hints[i] as SnapshotEntry;
-          if (listed.has(hint.path) && !removed.has(hint.key)) {
-            this.#index.addOldest(hint.key, hint.path, hint.size, hint.expiresAt);
+          if (hint.listed && !removed.has(hint.key)) {
+            this.#index.addOldest(hint.key, entryPathForHash(this.dir, hint.hash), hint.size, hint.expiresAt);
           }
         }
         this.#indexComplete = true;

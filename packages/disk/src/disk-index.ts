@@ -2,6 +2,8 @@
 export interface IndexEntry {
   readonly key: string;
   readonly path: string;
+  /** The file name: SHA-256 hex of the key. */
+  readonly hash: string;
   /** File size in bytes (header + key + value). */
   size: number;
   /** Epoch ms; 0 = never. As last seen: another process may have rewritten the file since. */
@@ -20,12 +22,13 @@ export interface IndexEntry {
 /**
  * The in-memory picture of the cache folder: LRU order, sizes and expiries, by key and by
  * file path. It is a hint, never the truth: reads always go to the file, because other
- * processes change the folder behind our back. The LRU order is a doubly linked list, so
+ * processes change the folder behind our back. Entries are found by key and by file name
+ * (hash). The LRU order is a doubly linked list, so
  * touching an entry and merging a scan (which inserts at the old end) are both O(1) per entry.
  */
 export class DiskIndex {
   readonly #byKey = new Map<string, IndexEntry>();
-  readonly #byPath = new Map<string, IndexEntry>();
+  readonly #byHash = new Map<string, IndexEntry>();
   #oldest: IndexEntry | undefined;
   #newest: IndexEntry | undefined;
   #bytes = 0;
@@ -50,8 +53,9 @@ export class DiskIndex {
     return this.#byKey.get(key);
   }
 
-  getByPath(path: string): IndexEntry | undefined {
-    return this.#byPath.get(path);
+  /** The entry whose file name is `hash`. */
+  getByHash(hash: string): IndexEntry | undefined {
+    return this.#byHash.get(hash);
   }
 
   /** The least recently used entry. */
@@ -116,7 +120,7 @@ export class DiskIndex {
     if (!entry.live) return;
     entry.live = false;
     this.#byKey.delete(entry.key);
-    this.#byPath.delete(entry.path);
+    this.#byHash.delete(entry.hash);
     this.#bytes -= entry.size;
     this.#unlink(entry);
   }
@@ -131,7 +135,7 @@ export class DiskIndex {
   clear(): void {
     for (const entry of this.#byKey.values()) entry.live = false;
     this.#byKey.clear();
-    this.#byPath.clear();
+    this.#byHash.clear();
     this.#oldest = this.#newest = undefined;
     this.#bytes = 0;
   }
@@ -140,6 +144,7 @@ export class DiskIndex {
     const entry: IndexEntry = {
       key,
       path,
+      hash: path.slice(path.length - 64),
       size,
       expiresAt,
       stamp,
@@ -149,7 +154,7 @@ export class DiskIndex {
       live: true,
     };
     this.#byKey.set(key, entry);
-    this.#byPath.set(path, entry);
+    this.#byHash.set(entry.hash, entry);
     this.#bytes += size;
     return entry;
   }

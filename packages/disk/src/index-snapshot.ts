@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
 import type { IndexEntry } from './disk-index.js';
-import { entryPathForHash } from './entry-path.js';
 import { isMissing, type FsLayer } from './fs-layer.js';
 import type { Slicer } from './slicer.js';
 
@@ -18,14 +17,16 @@ import type { Slicer } from './slicer.js';
 
 export const SNAPSHOT_FILE = '.index';
 const FIRST_LINE = 'cache-toolkit-disk-index 1\n';
-const LINE = /^([0-9a-f]{64})\t(\d+)\t(\d+(?:\.\d+)?)\t("(?:[^"\\]|\\.)*")$/;
 
 /** One entry as the snapshot remembers it. */
 export interface SnapshotEntry {
-  readonly path: string;
+  /** The file name: SHA-256 hex of the key. */
+  readonly hash: string;
   readonly key: string;
   readonly size: number;
   readonly expiresAt: number;
+  /** Set by the scan that finds its file (a flag here costs less than a set of 100k paths). */
+  listed: boolean;
 }
 
 /** Writes the snapshot of `entries` (oldest first), building its text in event-loop slices. */
@@ -40,12 +41,13 @@ export async function writeSnapshot(
   for (const entry of entries) {
     if (slicer.due()) await slicer.pause();
     if (!entry.live) continue;
-    lines.push(
-      `${path.basename(entry.path)}\t${entry.size}\t${entry.expiresAt}\t${JSON.stringify(entry.key)}\n`,
-    );
+    lines.push(`${path.basename(entry.path)}\t${entry.size}\t${entry.expiresAt}\t${JSON.stringify(entry.key)}\n`);
   }
   await writeFileAtomic(fs, tempDir, path.join(dir, SNAPSHOT_FILE), Buffer.from(lines.join('')), false);
 }
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const NUMBER = /^\d+(?:\.\d+)?$/;
 
 /**
  * Reads the snapshot, oldest entry first. Missing, foreign or damaged: what could be read up
@@ -65,23 +67,24 @@ export async function readSnapshot(fs: FsLayer, dir: string, slicer: Slicer): Pr
   while (start < text.length) {
     if (slicer.due()) await slicer.pause();
     const end = text.indexOf('\n', start);
-    if (end === -1) break;
-    const match = LINE.exec(text.slice(start, end));
-    start = end + 1;
-    if (match === null) break;
+    const tab1 = start + 64;
+    const tab2 = text.indexOf('\t', tab1 + 1);
+    const tab3 = text.indexOf('\t', tab2 + 1);
+    if (end === -1 || text.charCodeAt(tab1) !== 9 || tab2 === -1 || tab3 === -1 || tab3 > end) break;
+    const hash = text.slice(start, tab1);
+    const size = text.slice(tab1 + 1, tab2);
+    const expiresAt = text.slice(tab2 + 1, tab3);
     let key: unknown;
     try {
-      key = JSON.parse(match[4] as string);
+      key = JSON.parse(text.slice(tab3 + 1, end));
     } catch {
       break;
     }
-    if (typeof key !== 'string' || key === '') break;
-    entries.push({
-      path: entryPathForHash(dir, match[1] as string),
-      key,
-      size: Number(match[2]),
-      expiresAt: Number(match[3]),
-    });
+    if (!HEX64.test(hash) || !NUMBER.test(size) || !NUMBER.test(expiresAt) || typeof key !== 'string' || key === '') {
+      break;
+    }
+    entries.push({ hash, key, size: Number(size), expiresAt: Number(expiresAt), listed: false });
+    start = end + 1;
   }
   return entries;
 }

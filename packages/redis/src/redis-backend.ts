@@ -598,6 +598,8 @@ export class RedisBackend implements CacheBackend {
     }
     const servers: Redis[] = client.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
     try {
+      // A Cluster that knows no master right now (slots being refreshed) is not healthy yet.
+      if (servers.length === 0) throw new Error('no master node known');
       this.#coalescer?.hold();
       await Promise.all(servers.map((server) => this.#deadlines.bound(server.ping())));
       this.#breaker.recordSuccess();

@@ -70,6 +70,7 @@ export interface ResolvedMemoryOptions {
 
 export const DEFAULT_MAX_ENTRIES: number = 10_000;
 export const DEFAULT_MAX_ENTRY_BYTES: number = 1024 * 1024;
+const MAX_ENTRIES_LIMIT = 2 ** 32 - 1;
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set([
   'maxEntries',
@@ -107,6 +108,11 @@ export function resolveMemoryOptions(options: MemoryBackendOptions | undefined):
     throw new CacheConfigError(`memory backend: options must be an object (got ${describe(options)})`);
   }
   const maxEntries = positiveInteger('maxEntries', options.maxEntries, DEFAULT_MAX_ENTRIES);
+  if (maxEntries > MAX_ENTRIES_LIMIT) {
+    throw new CacheConfigError(
+      `memory backend: maxEntries must be at most ${MAX_ENTRIES_LIMIT}, the length limit of the arrays lru-cache preallocates (got ${maxEntries})`,
+    );
+  }
   const maxBytes = positiveInteger('maxBytes', options.maxBytes, undefined);
   const maxEntryBytes = positiveInteger('maxEntryBytes', options.maxEntryBytes, DEFAULT_MAX_ENTRY_BYTES);
   const defaultTtlMs = parseOptionalTtl(options.defaultTtl, 'memory backend: defaultTtl');

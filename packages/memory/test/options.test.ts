@@ -13,6 +13,10 @@ describe('option validation', () => {
     [{ maxEntries: Infinity }, 'memory backend: maxEntries must be a positive integer (got Infinity)'],
     [{ maxEntries: NaN }, 'memory backend: maxEntries must be a positive integer (got NaN)'],
     [{ maxEntries: '100' }, 'memory backend: maxEntries must be a positive integer (got "100")'],
+    [
+      { maxEntries: 2 ** 32 },
+      `memory backend: maxEntries must be at most 4294967295, the length limit of the arrays lru-cache preallocates (got ${2 ** 32})`,
+    ],
     [{ maxBytes: 0 }, 'memory backend: maxBytes must be a positive integer (got 0)'],
     [{ maxBytes: null }, 'memory backend: maxBytes must be a positive integer (got object)'],
     [{ maxEntryBytes: -1 }, 'memory backend: maxEntryBytes must be a positive integer (got -1)'],

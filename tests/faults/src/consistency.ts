@@ -119,6 +119,9 @@ export class ConsistencyTracker {
     }
     if (!complete) return;
     for (const [id, expectation] of expected) {
+      // A delete that began while the read was in flight may legitimately have removed it.
+      const now = this.#listings.get(id);
+      if (now === undefined || now.deleted || now.deleting) continue;
       if (expectation.version !== undefined && !expectation.deleted && !expectation.deleting && !seen.has(id))
         this.stale.push({ at, what: `GET ${path} did not list ${id}, whose creation was acknowledged` });
     }

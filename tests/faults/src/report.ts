@@ -22,7 +22,7 @@ export function judge(result: ScenarioResult): Verdict {
   const targets: Verdict['targets'] = [];
   const budget = result.commandTimeoutMs + OUTAGE_SLACK_MS;
   for (const row of result.rows) {
-    if (row.kind === 'fault')
+    if (row.kind === 'fault' && row.latency.count > 0)
       targets.push({ label: `${row.name}: p99 ${ms(row.latency.p99)} <= commandTimeout + ${OUTAGE_SLACK_MS} = ${budget} ms`, met: row.latency.p99 <= budget });
     if (row.kind === 'recovery' && before !== undefined && row.settledP99 !== undefined) {
       // "Back to the pre-fault figure": within 1.5x (or 10 ms) of it, measured from 2 s after the fault ended.
@@ -77,6 +77,8 @@ export function formatResult(result: ScenarioResult, verdict: Verdict): string {
     `heap after GC ${result.heapStartMb.toFixed(1)} MB -> ${result.heapEndMb.toFixed(1)} MB (${signed(result.heapEndMb - result.heapStartMb)} MB)` +
       (result.connectionErrorsWhileDown > 0 ? `; requests refused while the service was down (expected): ${result.connectionErrorsWhileDown}` : ''),
   );
+  for (const row of result.rows)
+    if (row.kind === 'fault' && row.slowest !== '') lines.push(`slowest in ${row.name}: ${row.slowest}`);
   for (const note of result.notes) lines.push(`note: ${note}`);
   for (const target of verdict.targets) lines.push(`target ${target.met ? 'met   ' : 'MISSED'} ${target.label}`);
   for (const failure of result.failures.slice(0, 10)) lines.push(`  failed request: ${failure}`);

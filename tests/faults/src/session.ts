@@ -25,6 +25,8 @@ export interface PhaseRow {
   routeBackMs?: number | undefined;
   /** fault phases: whether /cache/stats reported the fallback in use during the phase */
   sawFallback?: boolean;
+  /** The three slowest requests of the phase: kind, latency, when sent (s into the phase). */
+  slowest: string;
 }
 
 export interface ScenarioResult {
@@ -58,6 +60,8 @@ export interface SessionOptions {
   /** Listings the harness creates and tracks. */
   listings?: number;
   port?: number;
+  /** For the report, when the service's own description cannot say it (a Cluster set up by the harness). */
+  cacheDescription?: string;
 }
 
 interface PhaseMark {
@@ -137,7 +141,8 @@ export class FaultSession {
     return undefined;
   }
 
-  async finish(): Promise<ScenarioResult> {
+  /** `beforeStop` runs after the sweep, while the service still runs (extra checks of a scenario). */
+  async finish(beforeStop?: () => Promise<void>): Promise<ScenarioResult> {
     this.phase('final', 'recovery');
     await this.driver.stop();
     this.#polling = false;
@@ -146,6 +151,7 @@ export class FaultSession {
     this.driver.phase = 'sweep';
     for (const id of this.tracker.allIds()) await this.driver.readDetail(id, 'sweep');
     await this.driver.readFaultCity();
+    await beforeStop?.();
     const report = await this.service.processReport();
     await this.service.stop();
     return this.#result(report.heapUsed, report.unhandledRejections, report.uncaughtExceptions);
@@ -166,6 +172,12 @@ export class FaultSession {
         failures: inPhase.filter((s) => s.failure).length,
         writes: this.driver.writesIn(mark.name),
         latency: summarize(inPhase.filter((s) => s.status !== 0).map((s) => s.ms)),
+        slowest: [...inPhase]
+          .filter((s) => s.status !== 0)
+          .sort((a, b) => b.ms - a.ms)
+          .slice(0, 3)
+          .map((s) => `${s.kind} ${Math.round(s.ms)} ms @${((s.at - mark.startedAt) / 1000).toFixed(1)} s`)
+          .join(', '),
       };
       const polled = this.#fallbackSeen.filter((p) => p.at >= mark.startedAt && p.at < end);
       if (mark.kind === 'fault') row.sawFallback = polled.some((p) => p.usingFallback);
@@ -180,7 +192,7 @@ export class FaultSession {
     return {
       id: this.#options.id,
       title: this.#options.title,
-      cache: this.service.description,
+      cache: this.#options.cacheDescription ?? this.service.description,
       commandTimeoutMs: this.#options.commandTimeoutMs,
       rows,
       requests: counted.length,

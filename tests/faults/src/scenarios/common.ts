@@ -7,6 +7,10 @@ export interface Timing {
   afterMs: number;
   /** Requests per second. */
   rate: number;
+  /** Scenario 3: how long each proxy fault lasts. */
+  networkFaultMs?: { blackhole: number; reset: number; delay: number };
+  /** Scenario 3: load after each proxy fault before the next one. */
+  recoveryMs?: number;
 }
 
 /** The example's own bootstrap, pointed at Redis (commandTimeout is the backend's default, 500 ms). */

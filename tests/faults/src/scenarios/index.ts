@@ -19,7 +19,11 @@ export const SHORT_TIMING: Timing = { beforeMs: 3000, faultMs: 10_000, afterMs: 
 export const SCENARIOS: readonly Scenario[] = [
   { id: '1', run: redisKill },
   { id: '2', run: redisStop },
-  { id: '3', run: (timing) => networkFaults({ ...timing, beforeMs: 3000 }) },
+  {
+    id: '3',
+    run: (timing) =>
+      networkFaults({ ...timing, networkFaultMs: { blackhole: 5000, reset: 2000, delay: 3000 }, recoveryMs: 2000 }),
+  },
   { id: '4', run: (timing) => redisFull({ ...timing, faultMs: 6000 }) },
   { id: '6', run: serviceCrash },
   { id: '7', run: clusterFailover },

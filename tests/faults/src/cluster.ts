@@ -56,11 +56,25 @@ export async function startReplicatedCluster(nodeTimeoutMs = 2000): Promise<Repl
       servers.push(
         await startRedisServer({
           clusterBus: true,
-          config: ['cluster-enabled yes', 'cluster-config-file nodes.conf', `cluster-node-timeout ${nodeTimeoutMs}`],
+          config: [
+            'cluster-enabled yes',
+            'cluster-config-file nodes.conf',
+            `cluster-node-timeout ${nodeTimeoutMs}`,
+          ],
         }),
       );
     }
-    await cli(['--cluster', 'create', ...servers.map((s) => `${REDIS_HOST}:${s.port}`), '--cluster-replicas', '1', '--cluster-yes'], 30_000);
+    await cli(
+      [
+        '--cluster',
+        'create',
+        ...servers.map((s) => `${REDIS_HOST}:${s.port}`),
+        '--cluster-replicas',
+        '1',
+        '--cluster-yes',
+      ],
+      30_000,
+    );
     const waitUntilHealthy = (timeoutMs = 20_000): Promise<void> =>
       waitFor(
         'cluster_state:ok on every running node',
@@ -68,7 +82,8 @@ export async function startReplicatedCluster(nodeTimeoutMs = 2000): Promise<Repl
           for (const server of servers) {
             if (!server.running) continue;
             const info = await server.command('CLUSTER', 'INFO');
-            if (field(info, 'cluster_state') !== 'ok' || field(info, 'cluster_slots_ok') !== '16384') return false;
+            if (field(info, 'cluster_state') !== 'ok' || field(info, 'cluster_slots_ok') !== '16384')
+              return false;
           }
           return true;
         },
@@ -89,7 +104,11 @@ export async function startReplicatedCluster(nodeTimeoutMs = 2000): Promise<Repl
     });
     return {
       servers,
-      nodes: () => servers.filter((s) => s.running).map((s) => `${REDIS_HOST}:${s.port}`).join(','),
+      nodes: () =>
+        servers
+          .filter((s) => s.running)
+          .map((s) => `${REDIS_HOST}:${s.port}`)
+          .join(','),
       async masterOfSlotZero() {
         for (const server of servers) {
           if (!server.running) continue;

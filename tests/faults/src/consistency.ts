@@ -85,13 +85,25 @@ export class ConsistencyTracker {
   }
 
   /** A detail read of `id` answered `status` and (on 200) `version`. */
-  checkDetail(id: number, expected: Expectation, status: number, version: number | undefined, at: number): void {
+  checkDetail(
+    id: number,
+    expected: Expectation,
+    status: number,
+    version: number | undefined,
+    at: number,
+  ): void {
     if (expected.version === undefined) return;
     this.checkedReads++;
     if (status === 200 && expected.deleted) {
-      this.stale.push({ at, what: `GET /properties/${id} answered version ${version} after its delete was acknowledged` });
+      this.stale.push({
+        at,
+        what: `GET /properties/${id} answered version ${version} after its delete was acknowledged`,
+      });
     } else if (status === 200 && version !== undefined && version < expected.version) {
-      this.stale.push({ at, what: `GET /properties/${id} answered version ${version}, acknowledged ${expected.version}` });
+      this.stale.push({
+        at,
+        what: `GET /properties/${id} answered version ${version}, acknowledged ${expected.version}`,
+      });
     }
   }
 
@@ -106,16 +118,23 @@ export class ConsistencyTracker {
   ): void {
     this.checkedReads++;
     if (page.dataVersion < globalDataVersion) {
-      this.stale.push({ at, what: `GET ${path} answered dataVersion ${page.dataVersion}, a write had acknowledged ${globalDataVersion}` });
+      this.stale.push({
+        at,
+        what: `GET ${path} answered dataVersion ${page.dataVersion}, a write had acknowledged ${globalDataVersion}`,
+      });
     }
     const seen = new Set<number>();
     for (const item of page.items) {
       seen.add(item.id);
       const expectation = expected.get(item.id);
       if (expectation?.version === undefined) continue;
-      if (expectation.deleted) this.stale.push({ at, what: `GET ${path} listed ${item.id} after its delete was acknowledged` });
+      if (expectation.deleted)
+        this.stale.push({ at, what: `GET ${path} listed ${item.id} after its delete was acknowledged` });
       else if (item.version < expectation.version)
-        this.stale.push({ at, what: `GET ${path} listed ${item.id} at version ${item.version}, acknowledged ${expectation.version}` });
+        this.stale.push({
+          at,
+          what: `GET ${path} listed ${item.id} at version ${item.version}, acknowledged ${expectation.version}`,
+        });
     }
     if (!complete) return;
     for (const [id, expectation] of expected) {

@@ -5,7 +5,8 @@
  * seeded ones, list pages of the harness's city (every item checked) and of seeded cities, and
  * PUT / DELETE / POST on the harness's listings (each invalidates every list page and a detail).
  */
-import { ConsistencyTracker, type Expectation } from './consistency.js';
+import type { ConsistencyTracker } from './consistency.js';
+import { type Expectation } from './consistency.js';
 
 export const FAULT_CITY = 'Faultville';
 export const OWNER = 'faults-owner';
@@ -119,15 +120,18 @@ export class LoadDriver {
       if (roll < writeShare) {
         const kind = this.#random();
         const live = this.#options.tracker.liveIds();
-        if (kind < 0.12 && live.length > 20) await this.#delete(live[Math.floor(this.#random() * live.length)] as number);
-        else if ((kind < 0.24 || live.length === 0) && this.#options.tracker.allIds().length < MAX_TRACKED) await this.#post(this.phase);
+        if (kind < 0.12 && live.length > 20)
+          await this.#delete(live[Math.floor(this.#random() * live.length)] as number);
+        else if ((kind < 0.24 || live.length === 0) && this.#options.tracker.allIds().length < MAX_TRACKED)
+          await this.#post(this.phase);
         else if (live.length > 0) await this.#put(live[Math.floor(this.#random() * live.length)] as number);
         return;
       }
       const read = (roll - writeShare) / (1 - writeShare);
       if (read < 0.55) {
         const ids = this.#options.tracker.allIds();
-        if (ids.length > 0) await this.readDetail(ids[Math.floor(this.#random() * ids.length)] as number, 'detail');
+        if (ids.length > 0)
+          await this.readDetail(ids[Math.floor(this.#random() * ids.length)] as number, 'detail');
       } else if (read < 0.7) {
         await this.readDetail(1 + Math.floor(this.#random() * this.#options.seededIds), 'detail-seeded');
       } else if (read < 0.82) {
@@ -176,7 +180,9 @@ export class LoadDriver {
       if (down || this.serviceDown) this.connectionErrorsWhileDown++;
       else {
         failure = true;
-        this.failures.push(`${method} ${path}: no answer (${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)})`);
+        this.failures.push(
+          `${method} ${path}: no answer (${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)})`,
+        );
       }
     } else if (status >= 500 || (status >= 400 && status !== 404)) {
       failure = true;
@@ -198,10 +204,22 @@ export class LoadDriver {
     const expected = tracker.expect(id);
     const path = `/properties/${id}`;
     const { status, json, sentAt } = await this.#request('GET', path, kind);
-    if (status === 404 && expected.version !== undefined && !expected.deleted && !expected.deleting && !tracker.isDeleted(id))
+    if (
+      status === 404 &&
+      expected.version !== undefined &&
+      !expected.deleted &&
+      !expected.deleting &&
+      !tracker.isDeleted(id)
+    )
       this.#flagUnexpected404('GET', path, sentAt);
     if (status === 404 && kind === 'detail-seeded') this.#flagUnexpected404('GET', path, sentAt);
-    tracker.checkDetail(id, expected, status, (json as { version?: number } | undefined)?.version, this.now());
+    tracker.checkDetail(
+      id,
+      expected,
+      status,
+      (json as { version?: number } | undefined)?.version,
+      this.now(),
+    );
   }
 
   async readFaultCity(): Promise<void> {
@@ -236,10 +254,16 @@ export class LoadDriver {
       bedrooms: 1 + Math.floor(this.#random() * 4),
       type: 'apartment',
     };
-    const { status, json } = await this.#request('POST', '/properties', phase === 'setup' ? 'setup' : 'post', body);
+    const { status, json } = await this.#request(
+      'POST',
+      '/properties',
+      phase === 'setup' ? 'setup' : 'post',
+      body,
+    );
     if (phase !== 'setup') this.#countWrite();
     if (status !== 201) {
-      if (phase === 'setup') throw new Error(`creating a listing answered ${status}: ${JSON.stringify(json)}`);
+      if (phase === 'setup')
+        throw new Error(`creating a listing answered ${status}: ${JSON.stringify(json)}`);
       return;
     }
     const answer = json as { property: { id: number; version: number }; dataVersion: number };

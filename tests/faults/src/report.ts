@@ -13,7 +13,8 @@ export interface Verdict {
 
 export function judge(result: ScenarioResult): Verdict {
   const errors: string[] = [];
-  if (result.failures.length > 0) errors.push(`${result.failures.length} failed requests (non-2xx or no answer)`);
+  if (result.failures.length > 0)
+    errors.push(`${result.failures.length} failed requests (non-2xx or no answer)`);
   if (result.stale.length > 0) errors.push(`${result.stale.length} stale reads`);
   if (result.unhandledRejections > 0) errors.push(`${result.unhandledRejections} unhandled rejections`);
   if (result.uncaughtExceptions > 0) errors.push(`${result.uncaughtExceptions} uncaught exceptions`);
@@ -23,7 +24,10 @@ export function judge(result: ScenarioResult): Verdict {
   const budget = result.commandTimeoutMs + OUTAGE_SLACK_MS;
   for (const row of result.rows) {
     if (row.kind === 'fault' && row.latency.count > 0)
-      targets.push({ label: `${row.name}: p99 ${ms(row.latency.p99)} <= commandTimeout + ${OUTAGE_SLACK_MS} = ${budget} ms`, met: row.latency.p99 <= budget });
+      targets.push({
+        label: `${row.name}: p99 ${ms(row.latency.p99)} <= commandTimeout + ${OUTAGE_SLACK_MS} = ${budget} ms`,
+        met: row.latency.p99 <= budget,
+      });
     if (row.kind === 'recovery' && before !== undefined && row.settledP99 !== undefined) {
       // "Back to the pre-fault figure": within 1.5x (or 10 ms) of it, measured from 2 s after the fault ended.
       const bound = Math.max(before.latency.p99 * 1.5, before.latency.p99 + 10);
@@ -48,7 +52,9 @@ export function formatResult(result: ScenarioResult, verdict: Verdict): string {
   const lines: string[] = [];
   lines.push('');
   lines.push(`=== ${result.id}. ${result.title}`);
-  lines.push(`cache: ${result.cache}; commandTimeout ${result.commandTimeoutMs} ms; ${(result.durationMs / 1000).toFixed(1)} s`);
+  lines.push(
+    `cache: ${result.cache}; commandTimeout ${result.commandTimeoutMs} ms; ${(result.durationMs / 1000).toFixed(1)} s`,
+  );
   const header = ['phase', 'requests', 'writes', 'non-2xx', 'p50', 'p99', 'max', 'fallback / route back'];
   const widths = [18, 9, 7, 8, 8, 8, 8, 24];
   lines.push(header.map((h, i) => pad(h, widths[i] as number, i > 0 && i < 7)).join(' '));
@@ -56,7 +62,8 @@ export function formatResult(result: ScenarioResult, verdict: Verdict): string {
     let extra = '';
     if (row.kind === 'fault') extra = row.sawFallback === true ? 'on fallback' : 'primary';
     if (row.kind === 'recovery')
-      extra = row.routeBackMs === undefined ? 'not back' : `back after ${(row.routeBackMs / 1000).toFixed(2)} s`;
+      extra =
+        row.routeBackMs === undefined ? 'not back' : `back after ${(row.routeBackMs / 1000).toFixed(2)} s`;
     const cells = [
       row.name,
       String(row.requests),
@@ -75,12 +82,15 @@ export function formatResult(result: ScenarioResult, verdict: Verdict): string {
   );
   lines.push(
     `heap after GC ${result.heapStartMb.toFixed(1)} MB -> ${result.heapEndMb.toFixed(1)} MB (${signed(result.heapEndMb - result.heapStartMb)} MB)` +
-      (result.connectionErrorsWhileDown > 0 ? `; requests refused while the service was down (expected): ${result.connectionErrorsWhileDown}` : ''),
+      (result.connectionErrorsWhileDown > 0
+        ? `; requests refused while the service was down (expected): ${result.connectionErrorsWhileDown}`
+        : ''),
   );
   for (const row of result.rows)
     if (row.kind === 'fault' && row.slowest !== '') lines.push(`slowest in ${row.name}: ${row.slowest}`);
   for (const note of result.notes) lines.push(`note: ${note}`);
-  for (const target of verdict.targets) lines.push(`target ${target.met ? 'met   ' : 'MISSED'} ${target.label}`);
+  for (const target of verdict.targets)
+    lines.push(`target ${target.met ? 'met   ' : 'MISSED'} ${target.label}`);
   for (const failure of result.failures.slice(0, 10)) lines.push(`  failed request: ${failure}`);
   for (const stale of result.stale.slice(0, 10)) lines.push(`  stale read: ${stale}`);
   for (const extra of result.extraFailures) lines.push(`  check failed: ${extra}`);

@@ -52,7 +52,9 @@ try {
         summary.push(`${scenario.id}. ${result.title}: ${verdict.errors.length === 0 ? 'PASS' : 'FAIL'}`);
       } catch (error) {
         failed = true;
-        console.log(`\n=== ${scenario.id}. could not run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        console.log(
+          `\n=== ${scenario.id}. could not run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
         summary.push(`${scenario.id}: ERROR (could not run)`);
       }
     }
@@ -60,5 +62,7 @@ try {
 } finally {
   stopEverything();
 }
-console.log(`\n${summary.join('\n')}\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s: ${failed ? 'FAIL' : 'PASS'}`);
+console.log(
+  `\n${summary.join('\n')}\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s: ${failed ? 'FAIL' : 'PASS'}`,
+);
 process.exit(failed ? 1 : 0);

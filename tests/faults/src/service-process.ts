@@ -67,7 +67,10 @@ export class ServiceProcess {
     this.#child = child;
     this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
     const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`service did not start in ${timeoutMs} ms:\n${this.#log}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`service did not start in ${timeoutMs} ms:\n${this.#log}`)),
+        timeoutMs,
+      );
       const onData = (chunk: Buffer): void => {
         const text = chunk.toString('utf8');
         this.#log = (this.#log + text).slice(-8000);
@@ -100,7 +103,10 @@ export class ServiceProcess {
     // What the dying process reported last is kept; markers arrive through stderr anyway.
     try {
       const report = await this.processReport(500);
-      this.#earlier = { unhandledRejections: report.unhandledRejections, uncaughtExceptions: report.uncaughtExceptions };
+      this.#earlier = {
+        unhandledRejections: report.unhandledRejections,
+        uncaughtExceptions: report.uncaughtExceptions,
+      };
     } catch {
       // keep the earlier figures
     }

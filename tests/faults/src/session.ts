@@ -86,7 +86,10 @@ export class FaultSession {
 
   constructor(options: SessionOptions) {
     this.#options = options;
-    this.service = new ServiceProcess({ env: options.env, ...(options.port === undefined ? {} : { port: options.port }) });
+    this.service = new ServiceProcess({
+      env: options.env,
+      ...(options.port === undefined ? {} : { port: options.port }),
+    });
     this.driver = new LoadDriver({
       url: () => this.service.url,
       tracker: this.tracker,
@@ -182,7 +185,9 @@ export class FaultSession {
       const polled = this.#fallbackSeen.filter((p) => p.at >= mark.startedAt && p.at < end);
       if (mark.kind === 'fault') row.sawFallback = polled.some((p) => p.usingFallback);
       if (mark.kind === 'recovery') {
-        row.settledP99 = summarize(inPhase.filter((s) => s.at >= mark.startedAt + 2000 && s.status !== 0).map((s) => s.ms)).p99;
+        row.settledP99 = summarize(
+          inPhase.filter((s) => s.at >= mark.startedAt + 2000 && s.status !== 0).map((s) => s.ms),
+        ).p99;
         const back = polled.find((p) => !p.usingFallback);
         row.routeBackMs = back === undefined ? undefined : back.at - mark.startedAt;
       }

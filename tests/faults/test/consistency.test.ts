@@ -10,7 +10,9 @@ describe('ConsistencyTracker', () => {
     tracker.checkDetail(7, expected, 200, 4, 0);
     expect(tracker.stale).toHaveLength(0);
     tracker.checkDetail(7, expected, 200, 2, 0);
-    expect(tracker.stale.map((s) => s.what)).toEqual(['GET /properties/7 answered version 2, acknowledged 3']);
+    expect(tracker.stale.map((s) => s.what)).toEqual([
+      'GET /properties/7 answered version 2, acknowledged 3',
+    ]);
   });
 
   it('accepts the old version from a read sent before the write was acknowledged', () => {
@@ -29,7 +31,14 @@ describe('ConsistencyTracker', () => {
     tracker.acknowledgeDelete(7, 2);
     tracker.checkDetail(7, tracker.expect(7), 200, 1, 0);
     tracker.checkDetail(7, tracker.expect(7), 404, undefined, 0);
-    tracker.checkList('/l', new Map([[7, tracker.expect(7)]]), 2, { dataVersion: 2, items: [{ id: 7, version: 1 }] }, 0, true);
+    tracker.checkList(
+      '/l',
+      new Map([[7, tracker.expect(7)]]),
+      2,
+      { dataVersion: 2, items: [{ id: 7, version: 1 }] },
+      0,
+      true,
+    );
     expect(tracker.stale).toHaveLength(2);
   });
 

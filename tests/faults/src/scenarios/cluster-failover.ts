@@ -12,7 +12,8 @@ export async function clusterFailover(timing: Timing): Promise<ScenarioResult> {
   const cluster = await startReplicatedCluster(2000);
   const session = new FaultSession({
     id: '7',
-    title: 'Redis Cluster (3 masters + 3 replicas, node timeout 2 s): a master SIGKILLed during pattern invalidations',
+    title:
+      'Redis Cluster (3 masters + 3 replicas, node timeout 2 s): a master SIGKILLed during pattern invalidations',
     env: { FAULTS_CLUSTER_NODES: cluster.nodes(), DATABASE_FILE: ':memory:', LISTINGS: '10000' },
     commandTimeoutMs: 500,
     rate: timing.rate,
@@ -30,13 +31,17 @@ export async function clusterFailover(timing: Timing): Promise<ScenarioResult> {
     const touched = await burst;
     const killedAt = Date.now();
     await cluster.waitForPromotion(victim, 20_000);
-    session.notes.push(`replica promoted, cluster_state ok: ${((Date.now() - killedAt) / 1000).toFixed(2)} s after the kill`);
+    session.notes.push(
+      `replica promoted, cluster_state ok: ${((Date.now() - killedAt) / 1000).toFixed(2)} s after the kill`,
+    );
     session.phase('after promotion', 'recovery');
     await session.waitForPrimary();
     const staleBefore = session.tracker.stale.length;
     for (const id of touched) await session.driver.readDetail(id, 'outage-check');
     await session.driver.readFaultCity();
-    session.notes.push(`${touched.length} listings written as the master died, read back: ${session.tracker.stale.length - staleBefore} stale`);
+    session.notes.push(
+      `${touched.length} listings written as the master died, read back: ${session.tracker.stale.length - staleBefore} stale`,
+    );
     await sleep(timing.afterMs);
     return await session.finish();
   } finally {

@@ -22,7 +22,11 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     id: '3',
     run: (timing) =>
-      networkFaults({ ...timing, networkFaultMs: { blackhole: 5000, reset: 2000, delay: 3000 }, recoveryMs: 2000 }),
+      networkFaults({
+        ...timing,
+        networkFaultMs: { blackhole: 5000, reset: 2000, delay: 3000 },
+        recoveryMs: 2000,
+      }),
   },
   { id: '4', run: (timing) => redisFull({ ...timing, faultMs: 6000 }) },
   { id: '6', run: serviceCrash },

@@ -18,7 +18,11 @@ export async function networkFaults(timing: Timing): Promise<ScenarioResult> {
   const faults: { mode: ProxyMode; label: string; ms: number }[] = [
     { mode: 'blackhole', label: 'blackhole', ms: timing.networkFaultMs?.blackhole ?? 6000 },
     { mode: 'reset', label: 'reset', ms: timing.networkFaultMs?.reset ?? 3000 },
-    { mode: 'delay', label: `delay ${COMMAND_TIMEOUT_MS + 300} ms`, ms: timing.networkFaultMs?.delay ?? 4000 },
+    {
+      mode: 'delay',
+      label: `delay ${COMMAND_TIMEOUT_MS + 300} ms`,
+      ms: timing.networkFaultMs?.delay ?? 4000,
+    },
   ];
   const session = new FaultSession({
     id: '3',

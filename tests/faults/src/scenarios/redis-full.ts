@@ -20,7 +20,9 @@ export async function redisFull(timing: Timing): Promise<ScenarioResult> {
     await redis.command('CONFIG', 'SET', 'maxmemory-policy', 'noeviction');
     await redis.command('CONFIG', 'SET', 'maxmemory', '1');
     const probe = await redis.command('SET', 'faults:oom-probe', 'x');
-    session.notes.push(`a SET while full answers: ${probe instanceof Object && 'message' in probe ? probe.message : String(probe)}`);
+    session.notes.push(
+      `a SET while full answers: ${probe instanceof Object && 'message' in probe ? probe.message : String(probe)}`,
+    );
     await sleep(timing.faultMs / 2);
     const touched = await session.driver.writeBurst(8, 3);
     await sleep(timing.faultMs / 2);

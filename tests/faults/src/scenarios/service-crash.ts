@@ -20,7 +20,12 @@ export async function serviceCrash(timing: Timing, kills = 2): Promise<ScenarioR
   const session = new FaultSession({
     id: '6',
     title: `service SIGKILLed mid-load on the disk backend (${kills}x), restarted on the same cache folder`,
-    env: { CACHE_BACKEND: 'disk', CACHE_DISK_DIR: join(dir, 'cache'), DATABASE_FILE: databaseFile, LISTINGS: '10000' },
+    env: {
+      CACHE_BACKEND: 'disk',
+      CACHE_DISK_DIR: join(dir, 'cache'),
+      DATABASE_FILE: databaseFile,
+      LISTINGS: '10000',
+    },
     commandTimeoutMs: 500,
     rate: timing.rate,
     port: await findFreePort(),
@@ -46,13 +51,18 @@ export async function serviceCrash(timing: Timing, kills = 2): Promise<ScenarioR
         for (const id of session.tracker.allIds()) {
           const truth = (row.get(id) as { version: number } | undefined)?.version;
           const response = await fetch(`${session.service.url}/properties/${id}`);
-          const served = response.status === 200 ? ((await response.json()) as { version: number }).version : undefined;
+          const served =
+            response.status === 200 ? ((await response.json()) as { version: number }).version : undefined;
           if (served !== truth) {
             differ++;
-            session.extraFailures.push(`listing ${id}: the service serves version ${served ?? '(none)'}, the database holds ${truth ?? '(none)'}`);
+            session.extraFailures.push(
+              `listing ${id}: the service serves version ${served ?? '(none)'}, the database holds ${truth ?? '(none)'}`,
+            );
           }
         }
-        session.notes.push(`${session.tracker.allIds().length} tracked listings compared with the database file after the restarts: ${differ} differ`);
+        session.notes.push(
+          `${session.tracker.allIds().length} tracked listings compared with the database file after the restarts: ${differ} differ`,
+        );
       } finally {
         db.close();
       }

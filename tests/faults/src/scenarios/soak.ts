@@ -22,8 +22,18 @@ interface Fault {
 const FAULTS: readonly Fault[] = [
   { name: 'kill', ms: 10_000, inject: (r) => r.kill(), clear: (r) => r.restart() },
   { name: 'sigstop', ms: 10_000, inject: async (r) => r.pause(), clear: async (r) => r.resume() },
-  { name: 'blackhole', ms: 8000, inject: async (_, p) => p.setMode('blackhole'), clear: async (_, p) => p.setMode('pass') },
-  { name: 'reset', ms: 5000, inject: async (_, p) => p.setMode('reset'), clear: async (_, p) => p.setMode('pass') },
+  {
+    name: 'blackhole',
+    ms: 8000,
+    inject: async (_, p) => p.setMode('blackhole'),
+    clear: async (_, p) => p.setMode('pass'),
+  },
+  {
+    name: 'reset',
+    ms: 5000,
+    inject: async (_, p) => p.setMode('reset'),
+    clear: async (_, p) => p.setMode('pass'),
+  },
   {
     name: 'delay',
     ms: 6000,

@@ -17,7 +17,7 @@ import {
 import type { Cluster, Redis } from 'ioredis';
 import { CircuitBreaker, type BreakerState } from './circuit-breaker.js';
 import { createConnection, type RedisConnection } from './connection.js';
-import { DeadlineQueue } from './deadline.js';
+import { CommandTimeoutError, DeadlineQueue } from './deadline.js';
 import { GET_AND_DELETE_SCRIPT, isUnknownCommand } from './get-and-delete.js';
 import {
   resolveRedisBackendOptions,
@@ -32,6 +32,13 @@ import {
 } from './scan.js';
 import { parseRedisVersion, supportsGetDel } from './server-version.js';
 import { WriteCoalescer } from './write-coalescer.js';
+
+/**
+ * Probes in a row that got no answer at all before an owned client drops its connection and
+ * reconnects: a connection whose peer vanished (a NAT or load balancer forgot it) would
+ * otherwise stay silent until TCP gives up, which takes minutes.
+ */
+const SILENT_PROBES_BEFORE_RECONNECT = 5;
 
 /** Server replies that mean "not available right now" rather than "your command was wrong". */
 const TRANSIENT_REPLY = /^(LOADING|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|READONLY|BUSY|OOM)\b/;
@@ -80,6 +87,7 @@ export class RedisBackend implements CacheBackend {
   #probeTimer: ReturnType<typeof setTimeout> | undefined;
   /** Last availability logged: `undefined` until the first connect, so start-up is not logged as a recovery. */
   #reportedAvailable: boolean | undefined;
+  #silentProbes = 0;
   readonly #listeners: Array<[event: string, listener: (...args: unknown[]) => void]> = [];
 
   constructor(options: RedisBackendOptions = {}) {
@@ -517,6 +525,7 @@ export class RedisBackend implements CacheBackend {
     };
     on('ready', () => {
       // A fresh connection answered the handshake: whatever tripped the breaker is over.
+      this.#silentProbes = 0;
       this.#breaker.recordSuccess();
       void this.#detectGetDel();
       this.#reportAvailability();
@@ -602,9 +611,23 @@ export class RedisBackend implements CacheBackend {
       if (servers.length === 0) throw new Error('no master node known');
       this.#coalescer?.hold();
       await Promise.all(servers.map((server) => this.#deadlines.bound(server.ping())));
+      this.#silentProbes = 0;
       this.#breaker.recordSuccess();
     } catch (error) {
+      if (error instanceof CommandTimeoutError && ++this.#silentProbes >= SILENT_PROBES_BEFORE_RECONNECT) {
+        this.#reconnectSilentConnection();
+      }
       this.#breaker.recordFailure(error);
     }
+  }
+
+  /** An owned client whose connection answers nothing is dropped and reconnected; a caller's client is left alone. */
+  #reconnectSilentConnection(): void {
+    this.#silentProbes = 0;
+    if (!this.#connection.owned) return;
+    this.#failureLogger.warn(
+      `[redis] ${this.#connection.target} answered none of ${SILENT_PROBES_BEFORE_RECONNECT} probes: reconnecting`,
+    );
+    this.#connection.client.disconnect(true);
   }
 }

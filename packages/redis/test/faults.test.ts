@@ -164,6 +164,26 @@ describe('faults under load', () => {
     expect(await backend.get('after')).toBe(1);
   });
 
+  it('a connection that answers nothing for several probes is dropped and re-established', async () => {
+    const { server, backend, logger } = await serverAndBackend();
+    const events: string[] = [];
+    backend.client.on('reconnecting', () => events.push('reconnecting'));
+    server.pause();
+    try {
+      // Commands time out and trip the breaker; then 5 silent probes make the backend reconnect.
+      await Promise.all(Array.from({ length: 5 }, () => backend.get('k')));
+      expect(backend.breakerState).not.toBe('closed');
+      await expect.poll(() => events.length, { timeout: 10_000, interval: 50 }).toBeGreaterThan(0);
+      expect(logger.matching('answered none of 5 probes: reconnecting')).toHaveLength(1);
+      expect(backend.isAvailable()).toBe(false);
+    } finally {
+      server.resume();
+    }
+    await expect.poll(() => backend.isAvailable(), { timeout: 5000, interval: 20 }).toBe(true);
+    expect(await backend.set('after', 1)).toBe(true);
+    expect(await backend.get('after')).toBe(1);
+  });
+
   it('a single stalled command answers a miss at the deadline without waiting for the server', async () => {
     const { server, backend } = await serverAndBackend();
     await backend.set('k', 'v');

@@ -14,6 +14,9 @@ import { findFreePort } from '../../../../packages/redis/test/support/redis-serv
 import { FaultSession, type ScenarioResult } from '../session.js';
 import type { Timing } from './common.js';
 
+/** How long after sending a burst of writes the service is killed. */
+const CUT_AFTER_MS = Number(process.env.FAULTS_CUT_AFTER_MS ?? '8');
+
 export async function serviceCrash(timing: Timing, kills = 2): Promise<ScenarioResult> {
   const dir = mkdtempSync(join(tmpdir(), 'cache-faults-disk-'));
   const databaseFile = join(dir, 'listings.sqlite');
@@ -36,7 +39,12 @@ export async function serviceCrash(timing: Timing, kills = 2): Promise<ScenarioR
     for (let kill = 1; kill <= kills; kill++) {
       session.phase(`killed #${kill}`, 'fault');
       session.driver.serviceDown = true;
+      // Writes on the wire as the process dies, so some are cut between their commit and their
+      // invalidation (their answers are lost: expected, counted as refused while down).
+      const burst = session.driver.writeBurst(6, 2);
+      await sleep(CUT_AFTER_MS);
       await session.service.kill();
+      await burst;
       await sleep(500);
       await session.service.start();
       session.driver.serviceDown = false;

@@ -29,7 +29,7 @@ import {
 } from './entry-read.js';
 import { listEntryHashes } from './folder-list.js';
 import { oldestFirst } from './age-order.js';
-import { SNAPSHOT_FILE, readSnapshot, writeSnapshot, type SnapshotEntry } from './index-snapshot.js';
+import { SNAPSHOT_FILE, readSnapshot, writeSnapshot } from './index-snapshot.js';
 import { errorCode, nodeFs, type FsLayer } from './fs-layer.js';
 import { resolveDiskOptions, type DiskBackendOptions, type DiskClock } from './options.js';
 import { prepareFolder } from './prepare-folder.js';
@@ -261,7 +261,7 @@ export class DiskBackend implements CacheBackend {
     // The folder, not the index, is the truth: other processes' entries match too.
     let hashes: string[];
     try {
-      hashes = await listEntryHashes(this.dir);
+      hashes = await listEntryHashes(this.dir, new Slicer());
     } catch (error) {
       this.#failed('list', this.dir, error);
       return 0;
@@ -320,7 +320,7 @@ export class DiskBackend implements CacheBackend {
     if (this.#connected) this.#indexComplete = true;
     let hashes: string[];
     try {
-      hashes = await listEntryHashes(this.dir);
+      hashes = await listEntryHashes(this.dir, new Slicer());
     } catch (error) {
       this.#failed('list', this.dir, error);
       return;
@@ -343,7 +343,7 @@ export class DiskBackend implements CacheBackend {
    */
   async connect(): Promise<void> {
     if (this.#connected) return;
-    await prepareFolder(this.#fs, this.dir, this.#tempDir);
+    prepareFolder(this.#fs, this.dir, this.#tempDir);
     await removeStaleTemps(this.#fs, this.#tempDir, Date.now());
     if (this.#connected) return;
     this.#connected = true;
@@ -424,18 +424,16 @@ export class DiskBackend implements CacheBackend {
   }
 
   /*
-   * A scan lists the folder (fast-glob, off the event loop) and, on the first scan after
-   * connect(), reads the index snapshot at the same time; then, in slices of a few ms:
-   *   for each file: known to the index → mark it seen; named in the snapshot (and not
-   *     expired there) → trust the snapshot; else read its header (key, expiry, size, write
-   *     time), removing it if damaged or expired, and keep it as a newcomer;
-   *   (later scans) for each index entry: not seen and not written since the listing →
-   *     its file is gone, forget it; expired → re-read its header (another process may have
-   *     rewritten it) and remove it if it is still expired;
-   *   add what was found, oldest first: on the first scan at the old end (snapshot entries
-   *     in their remembered LRU order, then newcomers by write time; everything touched since
-   *     connect() is newer), on later scans newcomers at the new end (other processes wrote
-   *     them lately);
+   * A scan lists the folder (fast-glob, off the event loop). The first scan after connect()
+   * meanwhile reads the index snapshot into the index (at the old end: anything touched
+   * since connect() is newer). Then, in slices of a few ms:
+   *   for each listed file: in the index → mark it seen; else read its header (key, expiry,
+   *     size, write time), removing it if damaged or expired, and keep it as a newcomer;
+   *   for each index entry: not seen and not written since the listing began → its file is
+   *     gone, forget it; expired → re-read its header (another process may have rewritten
+   *     it) and remove it if it is still expired;
+   *   add the newcomers by write time: on the first scan at the old end (their recency is
+   *     unknown), on later scans at the new end (other processes wrote them lately);
    *   evict down to maxBytes.
    * clear() and disconnect() bump the generation, which makes a running scan stop.
    */
@@ -447,18 +445,20 @@ export class DiskBackend implements CacheBackend {
     this.#removedWhileScanning.clear();
     const stopped = (): boolean => generation !== this.#generation;
     const slicer = new Slicer();
+    const removed = this.#removedWhileScanning;
     try {
-      const [hashes, hints] = await Promise.all([
-        listEntryHashes(this.dir),
-        initial ? readSnapshot(this.#fs, this.dir, slicer).catch(() => []) : [],
-      ]);
+      const listing = listEntryHashes(this.dir, new Slicer());
+      if (initial) {
+        const now = this.#clock.now();
+        await readSnapshot(this.#fs, this.dir, slicer, (hash, key, size, expiresAt) => {
+          if ((expiresAt === 0 || expiresAt > now) && !removed.has(key) && !stopped()) {
+            this.#index.addOldest(key, entryPathForHash(this.dir, hash), size, expiresAt, hash);
+          }
+        }).catch((error: unknown) => this.#failed('snapshot', this.dir, error));
+      }
+      const hashes = await listing;
       if (stopped()) return;
       const now = this.#clock.now();
-      const hinted = new Map<string, SnapshotEntry>();
-      for (const hint of hints) {
-        if (slicer.due()) await slicer.pause();
-        if (hint.expiresAt === 0 || hint.expiresAt > now) hinted.set(hint.hash, hint);
-      }
       const newcomers: Newcomer[] = [];
       for (const hash of hashes) {
         if (slicer.due()) {
@@ -466,48 +466,37 @@ export class DiskBackend implements CacheBackend {
           if (stopped()) return;
         }
         const known = this.#index.getByHash(hash);
-        const hint = known === undefined ? hinted.get(hash) : undefined;
         if (known !== undefined) {
           known.seen = mark;
-        } else if (hint !== undefined) {
-          hint.listed = true;
         } else {
           const file = entryPathForHash(this.dir, hash);
           const summary = this.#summarize(file, now);
           if (summary !== undefined) newcomers.push({ file, summary });
         }
       }
-      if (!initial) {
-        for (const entry of this.#index.toArray()) {
-          if (slicer.due()) {
-            await slicer.pause();
-            if (stopped()) return;
-          }
-          if (!entry.live) continue;
-          if (entry.seen !== mark && entry.stamp <= startStamp) this.#index.delete(entry);
-          else if (entry.expiresAt !== 0 && entry.expiresAt <= now) this.#purgeIfExpired(entry, now);
+      for (const entry of this.#index.toArray()) {
+        if (slicer.due()) {
+          await slicer.pause();
+          if (stopped()) return;
         }
+        if (!entry.live) continue;
+        if (entry.seen !== mark && entry.stamp <= startStamp) this.#index.delete(entry);
+        else if (entry.expiresAt !== 0 && entry.expiresAt <= now) this.#purgeIfExpired(entry, now);
       }
       const ordered = await oldestFirst(newcomers, (newcomer) => newcomer.summary.writtenAt, slicer);
       if (stopped()) return;
-      const removed = this.#removedWhileScanning;
       if (initial) {
         // addOldest prepends: newest first, so the list ends up oldest first.
         for (let i = ordered.length - 1; i >= 0; i--) {
+          if (slicer.due()) await slicer.pause();
           const { file, summary } = ordered[i] as Newcomer;
           if (!removed.has(summary.key))
             this.#index.addOldest(summary.key, file, summary.totalBytes, summary.expiresAt);
         }
-        for (let i = hints.length - 1; i >= 0; i--) {
-          if (slicer.due()) await slicer.pause();
-          const hint = hints[i] as SnapshotEntry;
-          if (hint.listed && !removed.has(hint.key)) {
-            this.#index.addOldest(hint.key, entryPathForHash(this.dir, hint.hash), hint.size, hint.expiresAt);
-          }
-        }
         this.#indexComplete = true;
       } else {
         for (const { file, summary } of ordered) {
+          if (slicer.due()) await slicer.pause();
           if (!removed.has(summary.key))
             this.#index.addNewest(summary.key, file, summary.totalBytes, summary.expiresAt);
         }

@@ -99,9 +99,9 @@ export class DiskIndex {
    * Adds an entry found by a scan at the least recently used end, unless the key is already
    * known (what was learned since the scan started is newer). Answers whether it was added.
    */
-  addOldest(key: string, path: string, size: number, expiresAt: number): boolean {
+  addOldest(key: string, path: string, size: number, expiresAt: number, hash?: string): boolean {
     if (this.#byKey.has(key)) return false;
-    const entry = this.#create(key, path, size, expiresAt, this.#stamp);
+    const entry = this.#create(key, path, size, expiresAt, this.#stamp, hash);
     entry.newer = this.#oldest;
     if (this.#oldest === undefined) this.#newest = entry;
     else this.#oldest.older = entry;
@@ -140,11 +140,18 @@ export class DiskIndex {
     this.#bytes = 0;
   }
 
-  #create(key: string, path: string, size: number, expiresAt: number, stamp: number): IndexEntry {
+  #create(
+    key: string,
+    path: string,
+    size: number,
+    expiresAt: number,
+    stamp: number,
+    hash?: string,
+  ): IndexEntry {
     const entry: IndexEntry = {
       key,
       path,
-      hash: path.slice(path.length - 64),
+      hash: hash ?? path.slice(path.length - 64),
       size,
       expiresAt,
       stamp,

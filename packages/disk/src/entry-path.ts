@@ -16,10 +16,10 @@ import * as path from 'node:path';
 /** The folder, under `dir`, that holds temp and claimed files (same file system, so rename is atomic). */
 export const TEMP_FOLDER = '.tmp';
 
-/** The fast-glob pattern of entry files, relative to `dir`. */
-export const ENTRY_GLOB = '[0-9a-f][0-9a-f]/[0-9a-f]*';
+/** The fast-glob pattern of the fan-out folders, relative to `dir`. */
+export const FAN_OUT_GLOB = '[0-9a-f][0-9a-f]';
 
-const ENTRY_NAME = /^([0-9a-f]{2})\/\1[0-9a-f]{62}$/;
+const HASH = /^[0-9a-f]{64}$/;
 
 /** Hex SHA-256 of the key's UTF-8 bytes. */
 export function hashKey(key: string): string {
@@ -36,7 +36,7 @@ export function entryPath(dir: string, key: string): string {
   return entryPathForHash(dir, hashKey(key));
 }
 
-/** Whether a path relative to `dir` (with `/` separators, as fast-glob gives) names an entry file. */
-export function isEntryName(relative: string): boolean {
-  return ENTRY_NAME.test(relative);
+/** Whether `name`, found in the fan-out folder `folder`, is an entry file's name. */
+export function isEntryFileName(folder: string, name: string): boolean {
+  return name.length === 64 && name.startsWith(folder) && HASH.test(name);
 }

@@ -33,31 +33,38 @@ const PROBE = Buffer.alloc(4096, 0x20);
  * Makes sure `dir` is a folder this process can write, before any entry depends on it:
  * creates it (not its parents: a missing parent is far more often a typo than an intent),
  * creates `tempDir`, and writes, then removes, a 4 KiB probe file, which also catches a full
- * disk. Throws `unusableFolder(...)`.
+ * disk. Synchronous: a handful of quick calls, which would otherwise queue behind the index
+ * build's listing in libuv's thread pool. Throws `unusableFolder(...)`.
  */
-export async function prepareFolder(fs: FsLayer, dir: string, tempDir: string): Promise<void> {
+export function prepareFolder(fs: FsLayer, dir: string, tempDir: string): void {
   try {
     try {
-      await fs.promises.mkdir(dir, { mode: 0o700 });
+      fs.mkdirSync(dir, { mode: 0o700 });
     } catch (error) {
       if (errorCode(error) !== 'EEXIST') throw error;
-      const stats = await fs.promises.stat(dir);
-      if (!stats.isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'EEXIST' });
+      if (!fs.statSync(dir).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'EEXIST' });
     }
     // Not `recursive: true`: Node reports a read-only file system as ENOENT in that mode.
-    await fs.promises.mkdir(tempDir).catch((error: unknown) => {
+    try {
+      fs.mkdirSync(tempDir);
+    } catch (error) {
       if (errorCode(error) !== 'EEXIST') throw error;
-    });
+    }
     const probe = tempDir + path.sep + tempName();
     try {
-      const handle = await fs.promises.open(probe, 'wx');
+      const fd = fs.openSync(probe, 'wx');
       try {
-        await handle.writeFile(PROBE);
+        let written = 0;
+        while (written < PROBE.length) written += fs.writeSync(fd, PROBE, written, PROBE.length - written);
       } finally {
-        await handle.close();
+        fs.closeSync(fd);
       }
     } finally {
-      await fs.promises.unlink(probe).catch(() => undefined);
+      try {
+        fs.unlinkSync(probe);
+      } catch {
+        // Never created.
+      }
     }
   } catch (error) {
     throw unusableFolder(dir, error);

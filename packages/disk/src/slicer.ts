@@ -9,7 +9,7 @@ export class Slicer {
   readonly #sliceMs: number;
   #deadline: number;
 
-  constructor(sliceMs = 4) {
+  constructor(sliceMs = 2) {
     this.#sliceMs = sliceMs;
     this.#deadline = performance.now() + sliceMs;
   }

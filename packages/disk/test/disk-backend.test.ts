@@ -234,7 +234,7 @@ describe('DiskBackend: size bounds', () => {
     expect(second.stats().entries).toBe(5);
     writeFileSync(path.join(dir, '.index'), 'not a snapshot at all');
     await second.disconnect();
-    expect(readFileSync(path.join(dir, '.index'), 'utf8')).toMatch(/^cache-toolkit-disk-index 1\n/);
+    expect(readFileSync(path.join(dir, '.index'), 'utf8')).toMatch(/^cache-toolkit-disk-index 2\n/);
   });
 });
 

@@ -8,6 +8,7 @@ import { registerAuthRoutes } from './routes/auth.js';
 import { registerCacheStatsRoute } from './routes/cache-stats.js';
 import { registerPropertyRoutes } from './routes/properties.js';
 import { registerSavedSearchRoutes } from './routes/saved-searches.js';
+import { ServiceRuns } from './service-runs.js';
 import { readSettings } from './settings.js';
 
 export interface AppOptions {
@@ -47,17 +48,42 @@ export function buildApp(options: AppOptions = {}): PropertyService {
     detailTtl: settings.detailTtl,
     logger: { warn: (message) => app.log.warn(message), error: (message) => app.log.error(message) },
   });
+  const runs = new ServiceRuns(db);
   const config = wireCache(app, {
     env,
     defaultDiskDir: settings.defaultDiskDir,
-    // Entries cached from an older database (deleted or re-seeded since) would be served as
-    // current, so a freshly seeded database starts with none of this service's entries.
+    // Before the first request, drop this service's entries when they may describe rows that
+    // are no longer what the database holds: entries of an older database (deleted or re-seeded
+    // since), or entries a run that did not close cleanly may have left behind (killed between a
+    // commit and its invalidation: see service-runs.ts). One-time codes live only in the cache
+    // and are kept.
     onReady: async (cache) => {
-      if (!db.seeded) return;
+      const unfinished = runs.start();
+      if (!db.seeded && unfinished.length === 0) return;
       let dropped = 0;
       for (const pattern of ['properties:*', 'property:*', 'saved-searches:*'])
         dropped += await cache.deletePattern(pattern);
-      if (dropped > 0) app.log.warn(`new database: dropped ${dropped} cache entries from an older one`);
+      if (db.seeded) {
+        if (dropped > 0) app.log.warn(`new database: dropped ${dropped} cache entries from an older one`);
+        return;
+      }
+      const pids = unfinished.map((run) => run.pid).join(', ');
+      app.log.warn(
+        `an earlier run (pid ${pids}) did not close cleanly and may have been killed between a database ` +
+          `write and its cache invalidation: dropped ${dropped} cache entries`,
+      );
+      // On the fallback, the drop did not reach the primary: keep the rows, so the next start retries.
+      if (!cache.usingFallback) runs.forgetEnded(unfinished);
+    },
+    onClosed: () => {
+      try {
+        runs.finish();
+      } catch (error) {
+        // The database was closed first: the row stays, and the next start drops the cache (safe).
+        app.log.warn(
+          `could not record a clean close: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
     },
   });
 

@@ -22,6 +22,8 @@ export interface CacheBootstrapOptions {
   defaultDiskDir: string;
   /** Called once the manager is connected (e.g. to drop entries a freshly seeded database made stale). */
   onReady?: ((cache: CacheManager) => Promise<void>) | undefined;
+  /** Called on close once the manager is shut down (e.g. to record that this run closed cleanly). */
+  onClosed?: (() => void) | undefined;
 }
 
 /**
@@ -43,6 +45,7 @@ export function wireCache(app: FastifyInstance, options: CacheBootstrapOptions):
   });
   app.addHook('onClose', async () => {
     await shutdownCache();
+    options.onClosed?.();
   });
   return config;
 }

@@ -39,6 +39,13 @@ export interface SavedSearch {
   createdAt: string;
 }
 
+/** A service process that started on this database and has not (yet) closed cleanly. */
+export interface ServiceRun {
+  id: string;
+  pid: number;
+  startedAt: string;
+}
+
 export interface DatabaseOptions {
   /** SQLite file, or `':memory:'`. Default `':memory:'`. */
   file?: string | undefined;
@@ -84,6 +91,8 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS saved_searches_user ON saved_searches (user_id);
   CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
   INSERT OR IGNORE INTO meta (name, value) VALUES ('writes', 0);
+  -- One row per running service process, deleted when it closes cleanly (see unclean-shutdown.ts).
+  CREATE TABLE IF NOT EXISTS service_runs (id TEXT PRIMARY KEY, pid INTEGER NOT NULL, started_at TEXT NOT NULL);
 `;
 
 const COLUMNS =
@@ -278,6 +287,30 @@ export class ListingsDatabase {
       createdAt,
     );
     return { id: Number(lastInsertRowid), name, filters, createdAt };
+  }
+
+  /**
+   * Records a run of the service as started and answers the runs before it that never
+   * finished: each one crashed, or is still running next to this one.
+   */
+  startRun(id: string, pid: number): ServiceRun[] {
+    return this.#db.transaction(() => {
+      const unfinished = this.#db
+        .prepare('SELECT id, pid, started_at AS startedAt FROM service_runs ORDER BY started_at')
+        .all() as ServiceRun[];
+      this.#db
+        .prepare('INSERT INTO service_runs (id, pid, started_at) VALUES (?, ?, ?)')
+        .run(id, pid, new Date().toISOString());
+      return unfinished;
+    })();
+  }
+
+  /** Forgets runs: this one on a clean close, or crashed ones once their cache entries are dropped. */
+  finishRuns(ids: readonly string[]): void {
+    const remove = this.#db.prepare('DELETE FROM service_runs WHERE id = ?');
+    this.#db.transaction(() => {
+      for (const id of ids) remove.run(id);
+    })();
   }
 
   close(): void {

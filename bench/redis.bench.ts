@@ -8,8 +8,8 @@
  *   while a separate client runs GETs one after another: their p99 and max latency show how
  *   much the deletion disturbs other traffic.
  *
- * Subjects are measured in alternating rounds and the best round is kept, so a burst of load
- * from another process on this shared machine hurts one subject's round, not its figure.
+ * Subjects are measured in alternating rounds and each figure is the median of its rounds, so
+ * a burst of load from another process on this shared machine moves one round, not the figure.
  */
 import { RedisBackend } from '@cache/redis';
 import KeyvRedis from '@keyv/redis';
@@ -134,16 +134,19 @@ async function measureWithCpu(
   return { opsPerSecond: (count * 1000) / wall, cpuMicrosPerOp: (cpu.user + cpu.system) / count };
 }
 
+const median = (values: number[] | undefined): number => (values === undefined ? 0 : percentile(values, 50));
+
 async function throughput(server: RedisServer, smoke: boolean): Promise<BenchRow[]> {
   const subjects = new Map<string, Subject>();
   for (const [name, create] of Object.entries(SUBJECTS)) subjects.set(name, await create(server.url));
-  const bestOps = new Map<string, number>();
-  const bestCpu = new Map<string, number>();
+  const opsRounds = new Map<string, number[]>();
+  const cpuRounds = new Map<string, number[]>();
   try {
     for (const subject of subjects.values()) {
       for (let i = 0; i < 100; i++) await subject.set(`hit:${i}`, VALUE);
     }
-    // Many short rounds, best kept: on a shared machine a round can lose its CPU to others.
+    // Many short rounds, the median kept: on a shared machine one round can lose its CPU to
+    // others (or get a lucky quiet window), which would decide a best-of figure.
     const rounds = smoke ? 1 : 5;
     for (let round = 0; round < rounds; round++) {
       for (const { operation, concurrency } of SCENARIOS) {
@@ -158,8 +161,8 @@ async function throughput(server: RedisServer, smoke: boolean): Promise<BenchRow
             concurrency,
           );
           const id = `${operation}|${concurrency}|${name}`;
-          bestOps.set(id, Math.max(bestOps.get(id) ?? 0, opsPerSecond));
-          bestCpu.set(id, Math.min(bestCpu.get(id) ?? Infinity, cpuMicrosPerOp));
+          opsRounds.set(id, [...(opsRounds.get(id) ?? []), opsPerSecond]);
+          cpuRounds.set(id, [...(cpuRounds.get(id) ?? []), cpuMicrosPerOp]);
         }
       }
     }
@@ -175,8 +178,8 @@ async function throughput(server: RedisServer, smoke: boolean): Promise<BenchRow
       rows.push({
         group: 'redis',
         operation: label,
-        ours: bestOps.get(id('ours')) ?? 0,
-        baseline: bestOps.get(id(baseline)) ?? 0,
+        ours: median(opsRounds.get(id('ours'))),
+        baseline: median(opsRounds.get(id(baseline))),
         baselineName: baseline,
         target:
           concurrency === 1 && baseline === 'ioredis + JSON'
@@ -195,8 +198,8 @@ async function throughput(server: RedisServer, smoke: boolean): Promise<BenchRow
       rows.push({
         group: 'redis',
         operation: `${operation}, ${concurrency} in flight: client CPU per op`,
-        ours: bestCpu.get(id('ours')) ?? 0,
-        baseline: bestCpu.get(id(baseline)) ?? 0,
+        ours: median(cpuRounds.get(id('ours'))),
+        baseline: median(cpuRounds.get(id(baseline))),
         baselineName: baseline,
         unit: 'µs',
         lowerIsBetter: true,
@@ -290,8 +293,8 @@ async function patternDeletion(server: RedisServer, smoke: boolean): Promise<Ben
     {
       group: 'redis',
       operation: label,
-      ours: Math.min(...figures.ours),
-      baseline: Math.min(...figures.loop),
+      ours: median(figures.ours),
+      baseline: median(figures.loop),
       baselineName,
       unit: 'ms',
       lowerIsBetter: true,

@@ -1,6 +1,6 @@
 import type { BackendDefinition, CacheBackend, CacheConfig } from '@cache/core';
 import { describe, expectTypeOf, it } from 'vitest';
-import type { DiskBackend} from '../src/index.js';
+import type { DiskBackend } from '../src/index.js';
 import { diskBackend, type DiskBackendOptions, type DiskBackendStats } from '../src/index.js';
 
 describe('types', () => {

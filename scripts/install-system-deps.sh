@@ -12,7 +12,7 @@ fi
 
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-python3 -c 'import diskcache' >/dev/null 2>&1 || missing+=(python3-diskcache)
+/usr/bin/python3 -c 'import diskcache' >/dev/null 2>&1 || missing+=(python3-diskcache) # Debian's python: a pyenv shim may shadow it
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -13,7 +13,7 @@ export {
 export type { Ttl } from './ttl.js';
 export { parseTtl, parseOptionalTtl } from './ttl.js';
 export type { CacheLogger } from './logger.js';
-export { silentLogger, rateLimitLogger, createDefaultLogger } from './logger.js';
+export { silentLogger, rateLimitLogger, createDefaultLogger, isCacheLogger } from './logger.js';
 export { assertCacheKey, MAX_KEY_BYTES } from './key-check.js';
 export { serialize, deserialize, assertCacheable, TAGGED_PREFIX } from './serializer.js';
 export type { CompiledPattern } from './glob.js';

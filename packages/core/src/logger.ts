@@ -6,6 +6,16 @@ export interface CacheLogger {
   debug?(message: string, ...meta: unknown[]): void;
 }
 
+/**
+ * Whether `value` can be used as a `CacheLogger` (has `warn()` and `error()`). Backends check
+ * a `logger` option with it so every package rejects a bad one the same way.
+ */
+export function isCacheLogger(value: unknown): value is CacheLogger {
+  if (typeof value !== 'object' || value === null) return false;
+  const logger = value as Record<string, unknown>;
+  return typeof logger.warn === 'function' && typeof logger.error === 'function';
+}
+
 /** Logs nothing. */
 export const silentLogger: CacheLogger = Object.freeze({
   warn(): void {},

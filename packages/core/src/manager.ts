@@ -2,7 +2,7 @@ import type { CacheBackend, CacheStats } from './backend.js';
 import { createFromConfig } from './create-from-config.js';
 import type { CacheConfig } from './config.js';
 import { CacheBackendError, CacheConfigError, isCacheError } from './errors.js';
-import { createDefaultLogger, rateLimitLogger, type CacheLogger } from './logger.js';
+import { createDefaultLogger, isCacheLogger, rateLimitLogger, type CacheLogger } from './logger.js';
 import { NullCacheBackend } from './null-backend.js';
 import { OutageJournal, type JournalReplay } from './outage-journal.js';
 import type { BackendRegistry } from './registry.js';
@@ -177,7 +177,7 @@ export class CacheManager implements CacheBackend {
         `CacheManager: recoveryRetryMs must be a non-negative number (got ${String(retryMs)})`,
       );
     }
-    if (options.logger !== undefined && !isLogger(options.logger)) {
+    if (options.logger !== undefined && !isCacheLogger(options.logger)) {
       throw new CacheConfigError('CacheManager: logger must have warn() and error() methods');
     }
     if (options.now !== undefined && typeof options.now !== 'function') {
@@ -553,12 +553,6 @@ function isBackend(value: unknown): value is CacheBackend {
   return ['get', 'set', 'delete', 'deletePattern', 'isAvailable', 'stats', 'connect', 'disconnect'].every(
     (method) => typeof backend[method] === 'function',
   );
-}
-
-function isLogger(value: unknown): value is CacheLogger {
-  if (typeof value !== 'object' || value === null) return false;
-  const logger = value as Record<string, unknown>;
-  return typeof logger.warn === 'function' && typeof logger.error === 'function';
 }
 
 /** The manager's log calls must not become its failures: a throwing logger is ignored. */

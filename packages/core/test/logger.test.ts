@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createDefaultLogger, rateLimitLogger, silentLogger, type CacheLogger } from '@cache/core';
+import {
+  createDefaultLogger,
+  isCacheLogger,
+  rateLimitLogger,
+  silentLogger,
+  type CacheLogger,
+} from '@cache/core';
 
 function recording() {
   const lines: [string, string, ...unknown[]][] = [];
@@ -101,5 +107,20 @@ describe('default and silent loggers', () => {
   it('console satisfies CacheLogger', () => {
     const logger: CacheLogger = console;
     expect(typeof logger.warn).toBe('function');
+  });
+});
+
+describe('isCacheLogger', () => {
+  it('accepts console, the silent logger and any object with warn() and error()', () => {
+    expect(isCacheLogger(console)).toBe(true);
+    expect(isCacheLogger(silentLogger)).toBe(true);
+    expect(isCacheLogger({ warn() {}, error() {} })).toBe(true);
+  });
+
+  it('rejects what lacks either method', () => {
+    expect(isCacheLogger(undefined)).toBe(false);
+    expect(isCacheLogger(null)).toBe(false);
+    expect(isCacheLogger({ warn() {} })).toBe(false);
+    expect(isCacheLogger({ warn: 'x', error() {} })).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CacheConfigError, parseOptionalTtl, type CacheLogger, type Ttl } from '@cache/core';
+import { CacheConfigError, isCacheLogger, parseOptionalTtl, type CacheLogger, type Ttl } from '@cache/core';
 
 /** A wall clock in epoch milliseconds. `Date` satisfies it. */
 export interface DiskClock {
@@ -136,13 +136,7 @@ export function resolveDiskOptions(options: DiskBackendOptions): ResolvedDiskOpt
   if (options.fsync !== undefined && typeof options.fsync !== 'boolean') {
     throw new CacheConfigError(`disk backend: fsync must be a boolean (got ${describe(options.fsync)})`);
   }
-  if (
-    logger !== undefined &&
-    (typeof logger !== 'object' ||
-      logger === null ||
-      typeof logger.warn !== 'function' ||
-      typeof logger.error !== 'function')
-  ) {
+  if (logger !== undefined && !isCacheLogger(logger)) {
     throw new CacheConfigError('disk backend: logger must have warn() and error() methods');
   }
   if (

@@ -1,4 +1,4 @@
-import { CacheConfigError, parseOptionalTtl, type CacheLogger, type Ttl } from '@cache/core';
+import { CacheConfigError, isCacheLogger, parseOptionalTtl, type CacheLogger, type Ttl } from '@cache/core';
 
 /** A monotonic millisecond clock. `performance` satisfies it. */
 export interface MemoryClock {
@@ -120,13 +120,7 @@ export function resolveMemoryOptions(options: MemoryBackendOptions | undefined):
     throw new CacheConfigError(`memory backend: clone must be a boolean (got ${describe(options.clone)})`);
   }
   const { logger, clock } = options;
-  if (
-    logger !== undefined &&
-    (typeof logger !== 'object' ||
-      logger === null ||
-      typeof logger.warn !== 'function' ||
-      typeof logger.error !== 'function')
-  ) {
+  if (logger !== undefined && !isCacheLogger(logger)) {
     throw new CacheConfigError('memory backend: logger must have warn() and error() methods');
   }
   if (

@@ -2,10 +2,9 @@
  * A Redis Cluster of 3 masters with one replica each, on loopback, with a short
  * `cluster-node-timeout` so a killed master's replica is promoted within a few seconds.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import {
   REDIS_HOST,
+  runCli,
   startRedisServer,
   waitFor,
   type RedisServer,
@@ -29,23 +28,6 @@ function field(info: RespValue, name: string): string | undefined {
   return new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
 }
 
-function cli(args: readonly string[], timeoutMs: number): Promise<string> {
-  const binary = existsSync('/usr/bin/redis-cli') ? '/usr/bin/redis-cli' : 'redis-cli';
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(output);
-      else reject(new Error(`redis-cli exited with ${code}:\n${output}`));
-    });
-  });
-}
-
 export async function startReplicatedCluster(nodeTimeoutMs = 2000): Promise<ReplicatedCluster> {
   const servers: RedisServer[] = [];
   const stop = async (): Promise<void> => {
@@ -64,7 +46,7 @@ export async function startReplicatedCluster(nodeTimeoutMs = 2000): Promise<Repl
         }),
       );
     }
-    await cli(
+    await runCli(
       [
         '--cluster',
         'create',

@@ -297,7 +297,8 @@ async function startMany(count: number, options: RedisServerOptions): Promise<Re
   return servers;
 }
 
-function runCli(args: readonly string[], timeoutMs: number): Promise<string> {
+/** Runs `redis-cli` with `args`; resolves its output, rejects on a non-zero exit or after `timeoutMs`. */
+export function runCli(args: readonly string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(redisCliBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

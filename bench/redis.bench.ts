@@ -19,7 +19,7 @@ import { createCache } from 'cache-manager';
 import { Redis } from 'ioredis';
 import { Keyv } from 'keyv';
 import { startRedisServer, type RedisServer } from '../packages/redis/test/support/redis-server.js';
-import { percentile, windowMs, type Benchmark, type BenchRow } from './harness.js';
+import { measureAsyncWithCpu, percentile, windowMs, type Benchmark, type BenchRow } from './harness.js';
 
 interface Subject {
   get(key: string): Promise<unknown>;
@@ -107,33 +107,6 @@ const SCENARIOS: Scenario[] = [
   { operation: 'set', concurrency: 64 },
 ];
 
-/** Ops/s over `durationMs` with `concurrency` in flight, and this process's CPU time per op (µs). */
-async function measureWithCpu(
-  op: (i: number) => Promise<unknown>,
-  durationMs: number,
-  concurrency: number,
-): Promise<{ opsPerSecond: number; cpuMicrosPerOp: number }> {
-  let i = 0;
-  const run = async (until: number): Promise<number> => {
-    let count = 0;
-    const worker = async (): Promise<void> => {
-      while (performance.now() < until) {
-        for (let j = 0; j < 20; j++) await op(i++);
-        count += 20;
-      }
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
-    return count;
-  };
-  await run(performance.now() + Math.min(150, durationMs / 4));
-  const cpuBefore = process.cpuUsage();
-  const start = performance.now();
-  const count = await run(start + durationMs);
-  const wall = performance.now() - start;
-  const cpu = process.cpuUsage(cpuBefore);
-  return { opsPerSecond: (count * 1000) / wall, cpuMicrosPerOp: (cpu.user + cpu.system) / count };
-}
-
 const median = (values: number[] | undefined): number => (values === undefined ? 0 : percentile(values, 50));
 
 async function throughput(server: RedisServer, smoke: boolean): Promise<BenchRow[]> {
@@ -155,7 +128,7 @@ async function throughput(server: RedisServer, smoke: boolean): Promise<BenchRow
             operation === 'get hit'
               ? (i: number) => subject.get(`hit:${i % 100}`)
               : (i: number) => subject.set(`w:${i % 1000}`, VALUE);
-          const { opsPerSecond, cpuMicrosPerOp } = await measureWithCpu(
+          const { opsPerSecond, cpuMicrosPerOp } = await measureAsyncWithCpu(
             op,
             windowMs(smoke, 600),
             concurrency,

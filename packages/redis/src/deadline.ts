@@ -1,15 +1,27 @@
 /** A command that did not settle within the backend's `commandTimeout`. */
 export class CommandTimeoutError extends Error {
-  constructor(timeoutMs: number) {
-    super(`command timed out after ${timeoutMs} ms`);
+  /**
+   * True when no command bounded by the same queue got any answer while this one waited: the
+   * connection is hung rather than one command being slow (Redis answers a connection's
+   * commands in order, so everything sent after this one is stuck behind it too).
+   */
+  readonly silent: boolean;
+
+  constructor(timeoutMs: number, silent: boolean) {
+    super(`command timed out after ${timeoutMs} ms${silent ? ' (no reply to any command meanwhile)' : ''}`);
     this.name = 'CommandTimeoutError';
+    this.silent = silent;
   }
 }
 
 /** One command in flight: settled by its reply or by `expire()`, whichever comes first. */
 abstract class PendingCommand {
   settled = false;
-  constructor(readonly deadline: number) {}
+  constructor(
+    readonly deadline: number,
+    /** The queue's answer count when the command was sent: unchanged at expiry means silence. */
+    readonly answersAtSend: number,
+  ) {}
   abstract expire(error: Error): void;
 }
 
@@ -17,9 +29,10 @@ abstract class PendingCommand {
 class RejectingCommand extends PendingCommand {
   constructor(
     deadline: number,
+    answersAtSend: number,
     readonly reject: (error: unknown) => void,
   ) {
-    super(deadline);
+    super(deadline, answersAtSend);
   }
   expire(error: Error): void {
     this.settled = true;
@@ -31,10 +44,11 @@ class RejectingCommand extends PendingCommand {
 class AnsweringCommand<R> extends PendingCommand {
   constructor(
     deadline: number,
+    answersAtSend: number,
     readonly resolve: (answer: R) => void,
     readonly onError: (error: unknown) => R,
   ) {
-    super(deadline);
+    super(deadline, answersAtSend);
   }
   expire(error: Error): void {
     this.settled = true;
@@ -58,6 +72,8 @@ export class DeadlineQueue {
   #queue: PendingCommand[] = [];
   #head = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Commands that settled by themselves (a reply or an error), ever: tells a hang from one slow command. */
+  #answers = 0;
 
   constructor(timeoutMs: number, now: () => number = performance.now.bind(performance)) {
     this.#timeoutMs = timeoutMs;
@@ -83,15 +99,17 @@ export class DeadlineQueue {
    */
   bound<T>(command: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry = new RejectingCommand(this.#now() + this.#timeoutMs, reject);
+      const entry = new RejectingCommand(this.#now() + this.#timeoutMs, this.#answers, reject);
       this.#push(entry);
       command.then(
         (value) => {
+          this.#answers++;
           if (entry.settled) return;
           entry.settled = true;
           resolve(value);
         },
         (error: unknown) => {
+          this.#answers++;
           if (entry.settled) return;
           entry.settled = true;
           reject(error);
@@ -107,10 +125,11 @@ export class DeadlineQueue {
    */
   run<T, R>(command: Promise<T>, onValue: (value: T) => R, onError: (error: unknown) => R): Promise<R> {
     return new Promise<R>((resolve) => {
-      const entry = new AnsweringCommand(this.#now() + this.#timeoutMs, resolve, onError);
+      const entry = new AnsweringCommand(this.#now() + this.#timeoutMs, this.#answers, resolve, onError);
       this.#push(entry);
       command.then(
         (value) => {
+          this.#answers++;
           if (entry.settled) return;
           entry.settled = true;
           let answer: R;
@@ -122,6 +141,7 @@ export class DeadlineQueue {
           resolve(answer);
         },
         (error: unknown) => {
+          this.#answers++;
           if (entry.settled) return;
           entry.settled = true;
           resolve(onError(error));
@@ -152,12 +172,17 @@ export class DeadlineQueue {
     this.#timer = undefined;
     const queue = this.#queue;
     const now = this.#now();
-    let error: CommandTimeoutError | undefined;
+    let slow: CommandTimeoutError | undefined;
+    let silent: CommandTimeoutError | undefined;
     while (this.#head < queue.length) {
       const entry = queue[this.#head] as PendingCommand;
       if (!entry.settled) {
         if (entry.deadline > now) break;
-        entry.expire((error ??= new CommandTimeoutError(this.#timeoutMs)));
+        entry.expire(
+          entry.answersAtSend === this.#answers
+            ? (silent ??= new CommandTimeoutError(this.#timeoutMs, true))
+            : (slow ??= new CommandTimeoutError(this.#timeoutMs, false)),
+        );
       }
       this.#head++;
     }

@@ -336,7 +336,10 @@ export class RedisBackend implements CacheBackend {
     // A reply error from a healthy server (WRONGTYPE…) says nothing about availability.
     const transient =
       !(error instanceof Error && error.name === 'ReplyError') || TRANSIENT_REPLY.test(error.message);
-    if (transient) this.#breaker.recordFailure(error);
+    // A hung connection answers nothing: waiting for `failureThreshold` timeouts would make the
+    // callers already in flight pay the deadline again on their next command (a miss's write).
+    if (error instanceof CommandTimeoutError && error.silent) this.#breaker.trip(error);
+    else if (transient) this.#breaker.recordFailure(error);
     this.#failureLogger.warn(
       `[redis] ${operation} failed on ${this.#connection.target}: ${describeError(error)}`,
     );

@@ -62,6 +62,27 @@ describe('DeadlineQueue', () => {
     await expect(queue.run(Promise.resolve(1), throwing, onError)).resolves.toBe('error');
   });
 
+  it('marks a timeout silent when no command answered while it waited', async () => {
+    const queue = new DeadlineQueue(30);
+    const reasons: CommandTimeoutError[] = [];
+    const onError = (error: unknown): undefined => void reasons.push(error as CommandTimeoutError);
+    await queue.run(never(), String, onError);
+    expect(reasons[0]).toBeInstanceOf(CommandTimeoutError);
+    expect(reasons[0]?.silent).toBe(true);
+    expect(reasons[0]?.message).toContain('no reply to any command meanwhile');
+  });
+
+  it('does not mark a timeout silent when another command answered while it waited', async () => {
+    const queue = new DeadlineQueue(40);
+    const stuck = queue.bound(never());
+    await queue.bound(later(5, 'answered'));
+    const reason = await stuck.catch((error: unknown) => error);
+    expect(reason).toBeInstanceOf(CommandTimeoutError);
+    expect((reason as CommandTimeoutError).silent).toBe(false);
+    // Silence is judged per command: one sent after the last answer is silent again.
+    await expect(queue.bound(never())).rejects.toMatchObject({ silent: true });
+  });
+
   it('keeps the queue short when commands settle in order', async () => {
     const queue = new DeadlineQueue(10_000);
     for (let i = 0; i < 5000; i++) await queue.bound(Promise.resolve(i));

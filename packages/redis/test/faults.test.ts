@@ -184,6 +184,26 @@ describe('faults under load', () => {
     expect(await backend.get('after')).toBe(1);
   });
 
+  it('a hang opens the breaker at the first silent timeout, so a miss stores its value on the fallback', async () => {
+    const { server, backend } = await serverAndBackend();
+    const fallback = new MemoryBackend();
+    const manager = new CacheManager({ primary: backend, fallback, logger: recordingLogger() });
+    await manager.connect();
+    cleanups.push(() => manager.disconnect());
+    server.pause();
+    try {
+      // One read in flight when the server hangs: with failureThreshold 5, only the silence
+      // of the connection can open the breaker after one failure, before getOrSet writes.
+      const value = await manager.getOrSet('listing', () => Promise.resolve({ id: 1 }), { ttl: 60 });
+      expect(value).toEqual({ id: 1 });
+      expect(backend.breakerState).toBe('open');
+      expect(backend.stats().errors).toBe(1);
+      expect(await fallback.get('listing')).toEqual({ id: 1 });
+    } finally {
+      server.resume();
+    }
+  });
+
   it('a single stalled command answers a miss at the deadline without waiting for the server', async () => {
     const { server, backend } = await serverAndBackend();
     await backend.set('k', 'v');

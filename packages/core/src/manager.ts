@@ -35,6 +35,17 @@ export interface CacheManagerOptions {
    * @default 1000
    */
   recoveryRetryMs?: number | undefined;
+  /**
+   * How long operations wait for a recovery (the replay of the outage journal on the primary)
+   * before they go on to the fallback. Operations arriving while the replay runs wait for it so
+   * the first reads after an outage already come from the primary; a replay on a primary that
+   * is only half back (a Cluster whose failover is still under way) can take several command
+   * timeouts, and this bounds what a request pays for it. The fallback stays correct meanwhile:
+   * it holds the outage's writes, and what is written to it is replayed too. A non-negative
+   * number of milliseconds.
+   * @default 50
+   */
+  recoveryWaitMs?: number | undefined;
   /** Millisecond clock for `recoveryRetryMs`; for tests. @default Date.now */
   now?: (() => number) | undefined;
 }
@@ -93,6 +104,13 @@ interface Outage {
 const EVENTS: readonly CacheManagerEvent[] = ['fallback', 'recovered', 'error'];
 
 /**
+ * Replay rounds one recovery may run: each replays what operations wrote to the fallback during
+ * the previous one (they do once `recoveryWaitMs` has passed). A primary that slow, under writes
+ * that fast, is not back yet: the recovery gives up and retries after `recoveryRetryMs`.
+ */
+const MAX_REPLAY_ROUNDS = 5;
+
+/**
  * A primary backend with a fallback; routes to the fallback while the primary is unavailable.
  *
  * Routing and the outage journal (the "no stale read after recovery" guarantee):
@@ -110,14 +128,17 @@ const EVENTS: readonly CacheManagerEvent[] = ['fallback', 'recovered', 'error'];
  *   primary just as it failed are recorded too: when, at settle time, the primary is
  *   unavailable or an outage began since the call was sent, the write may have been lost.
  * - The first operation that finds the primary available again starts one recovery, which
- *   every other operation waits for: it lets fallback writes still in flight settle, replays
- *   the journal on the primary (deletes; a `clear` or an overflow clears its namespace), and
- *   checks that the replay really happened (operations answer `false`/`0` instead of
- *   rejecting when the store is down, so: the primary must still be available and its
- *   `errors` count must not have moved). Only then does it clear the fallback, so a later
- *   outage starts from an empty fallback instead of serving this outage's leftovers, and
- *   route back to the primary (`'recovered'`). A failed replay keeps the journal, stays on
- *   the fallback and tries again after `recoveryRetryMs`.
+ *   operations wait for, up to `recoveryWaitMs` after it began (then they use the fallback
+ *   until it ends): it lets fallback writes still in flight settle, replays the journal on the
+ *   primary (deletes; a `clear` or an overflow clears its namespace), and checks that the
+ *   replay really happened (operations answer `false`/`0` instead of rejecting when the store
+ *   is down, so: the primary must still be available and its `errors` count must not have
+ *   moved). Writes that reached the fallback meanwhile are replayed in a further round. Only
+ *   then does it clear the fallback, so a later outage starts from an empty fallback instead
+ *   of serving this outage's leftovers, and route back to the primary (`'recovered'`), in the
+ *   same synchronous step as its last check that nothing more is owed. A failed replay, or
+ *   one that writes outpace for `MAX_REPLAY_ROUNDS` rounds, keeps the journal, stays on the
+ *   fallback and tries again after `recoveryRetryMs`.
  * - Values are never copied back from the fallback: deleting is always safe (the next read
  *   misses and refills), copying could resurrect a value another process replaced.
  *
@@ -135,6 +156,7 @@ export class CacheManager implements CacheBackend {
   readonly #now: () => number;
   readonly #journalLimit: number;
   readonly #retryMs: number;
+  readonly #recoveryWaitMs: number;
   readonly #listeners: Record<CacheManagerEvent, Listener[]> = { fallback: [], recovered: [], error: [] };
   readonly #flight = new SingleFlight<string>();
   readonly #pendingFallbackWrites = new Set<Promise<unknown>>();
@@ -142,7 +164,12 @@ export class CacheManager implements CacheBackend {
   /** Primary serving, no outage, no recovery running, nothing owed: the hot path's one check. */
   #healthy = true;
   #outage: Outage | undefined;
+  #recovering = false;
   #recovery: Promise<void> | undefined;
+  /** While a recovery runs: what operations wait on (its end, or `recoveryWaitMs`); `undefined` once that wait is over. */
+  #recoveryWait: Promise<void> | undefined;
+  /** An operation went to the fallback while the recovery ran, so the fallback must be cleared. */
+  #fallbackUsedInRecovery = false;
   #journal: OutageJournal;
   /** Incremented when an outage opens, so a write that straddled it can tell. */
   #epoch = 0;
@@ -177,6 +204,12 @@ export class CacheManager implements CacheBackend {
         `CacheManager: recoveryRetryMs must be a non-negative number (got ${String(retryMs)})`,
       );
     }
+    const recoveryWaitMs = options.recoveryWaitMs ?? 50;
+    if (typeof recoveryWaitMs !== 'number' || !Number.isFinite(recoveryWaitMs) || recoveryWaitMs < 0) {
+      throw new CacheConfigError(
+        `CacheManager: recoveryWaitMs must be a non-negative number (got ${String(recoveryWaitMs)})`,
+      );
+    }
     if (options.logger !== undefined && !isCacheLogger(options.logger)) {
       throw new CacheConfigError('CacheManager: logger must have warn() and error() methods');
     }
@@ -194,6 +227,7 @@ export class CacheManager implements CacheBackend {
     );
     this.#journalLimit = limit;
     this.#retryMs = retryMs;
+    this.#recoveryWaitMs = recoveryWaitMs;
     this.#journal = new OutageJournal(limit);
   }
 
@@ -370,7 +404,11 @@ export class CacheManager implements CacheBackend {
    * `recoveryRetryMs` cannot hold one call in a loop).
    */
   #route(mayRecover: boolean): CacheBackend | Promise<void> {
-    if (this.#recovery !== undefined) return this.#recovery;
+    if (this.#recovering) {
+      if (this.#recoveryWait !== undefined) return this.#recoveryWait;
+      this.#fallbackUsedInRecovery = true;
+      return this.#degraded;
+    }
     if (this.#closing !== undefined) return this.primary;
     if (this.primary.isAvailable()) {
       if (this.#outage === undefined && this.#journal.isEmpty) {
@@ -378,12 +416,7 @@ export class CacheManager implements CacheBackend {
         return this.primary;
       }
       if (mayRecover && (this.#outage === undefined || this.#now() >= this.#outage.retryAt)) {
-        this.#healthy = false;
-        // `finally` runs asynchronously, so it cannot clear `#recovery` before it is assigned.
-        return (this.#recovery = this.#recover().finally(() => {
-          this.#recovery = undefined;
-          this.#healthy = this.#outage === undefined && this.#journal.isEmpty;
-        }));
+        return this.#startRecovery();
       }
       return this.#degraded;
     }
@@ -420,42 +453,90 @@ export class CacheManager implements CacheBackend {
     this.#healthy = false;
   }
 
+  /** Starts a recovery and answers what the operation that started it waits on. */
+  #startRecovery(): Promise<void> {
+    this.#healthy = false;
+    this.#recovering = true;
+    this.#fallbackUsedInRecovery = false;
+    this.#recoveryWait = undefined;
+    const recovery = this.#recover();
+    this.#recovery = recovery;
+    // A recovery with nothing to wait for ends in this synchronous step.
+    if (!this.#recovering) return recovery;
+    const wait = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.#recoveryWaitMs);
+      // A process may exit while a replay hangs on a dead primary: this wait must not hold it.
+      timer.unref?.();
+      void recovery.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    }).then(() => {
+      if (this.#recoveryWait === wait) this.#recoveryWait = undefined;
+    });
+    this.#recoveryWait = wait;
+    return wait;
+  }
+
   /** Replays the journal on the primary, then clears the fallback and routes back. Never rejects. */
   async #recover(): Promise<void> {
     const replayed: JournalReplay = { keys: 0, patterns: 0, cleared: false };
-    if (this.#pendingFallbackWrites.size > 0) await Promise.allSettled([...this.#pendingFallbackWrites]);
-    // Writes that straddled the outage may still record while a replay runs: loop until none is owed.
-    while (!this.#journal.isEmpty) {
-      const journal = this.#journal;
-      this.#journal = new OutageJournal(this.#journalLimit);
-      const failure = await this.#replay(journal, replayed);
-      if (failure !== undefined) {
-        journal.absorb(this.#journal);
-        this.#journal = journal;
-        if (this.#outage === undefined) this.#openOutage('unavailable');
-        (this.#outage as Outage).retryAt = this.#now() + this.#retryMs;
-        this.#log.warn(
-          `primary backend '${this.primary.name}' is back but replaying the outage journal failed: staying on the fallback, retrying in ${this.#retryMs} ms`,
-          failure,
-        );
-        this.#emit('error', { operation: 'recover', backend: this.primary.name, error: failure });
-        return;
+    let failure: unknown;
+    try {
+      for (let round = 1; ; round++) {
+        if (this.#pendingFallbackWrites.size > 0) await Promise.allSettled([...this.#pendingFallbackWrites]);
+        if (!this.#journal.isEmpty) {
+          if (round > MAX_REPLAY_ROUNDS) {
+            failure = new CacheBackendError(
+              `writes to the fallback kept arriving during ${MAX_REPLAY_ROUNDS} replays`,
+            );
+            break;
+          }
+          const journal = this.#journal;
+          this.#journal = new OutageJournal(this.#journalLimit);
+          failure = await this.#replay(journal, replayed);
+          if (failure !== undefined) {
+            journal.absorb(this.#journal);
+            this.#journal = journal;
+            break;
+          }
+          continue;
+        }
+        // Operations may also have used it during this recovery (past `recoveryWaitMs`) when no
+        // outage was open (the recovery replays a write that straddled a failure).
+        if (this.fallback !== undefined && (this.#outage !== undefined || this.#fallbackUsedInRecovery)) {
+          try {
+            await this.fallback.clear();
+          } catch (error) {
+            this.#log.warn(
+              `fallback backend '${this.fallback.name}' could not be cleared after the outage`,
+              error,
+            );
+            this.#emit('error', { operation: 'clear-fallback', backend: this.fallback.name, error });
+          }
+        }
+        // Checked and acted on in one synchronous step: an operation routed after this goes to the primary.
+        if (this.#pendingFallbackWrites.size === 0 && this.#journal.isEmpty) break;
       }
+    } catch (error) {
+      failure = error ?? new CacheBackendError('the recovery failed');
+    }
+    this.#recovering = false;
+    this.#recoveryWait = undefined;
+    if (failure !== undefined) {
+      if (this.#outage === undefined) this.#openOutage('unavailable');
+      (this.#outage as Outage).retryAt = this.#now() + this.#retryMs;
+      this.#log.warn(
+        `primary backend '${this.primary.name}' is back but replaying the outage journal failed: staying on the fallback, retrying in ${this.#retryMs} ms`,
+        failure,
+      );
+      this.#emit('error', { operation: 'recover', backend: this.primary.name, error: failure });
+      return;
     }
     const outage = this.#outage;
-    if (outage === undefined) return;
-    if (this.fallback !== undefined) {
-      try {
-        await this.fallback.clear();
-      } catch (error) {
-        this.#log.warn(
-          `fallback backend '${this.fallback.name}' could not be cleared after the outage`,
-          error,
-        );
-        this.#emit('error', { operation: 'clear-fallback', backend: this.fallback.name, error });
-      }
-    }
     this.#outage = undefined;
+    this.#healthy = this.#journal.isEmpty;
+    if (outage === undefined) return;
     const outageMs = this.#now() - outage.since;
     this.#log.warn(
       `primary backend '${this.primary.name}' recovered after ${outageMs} ms: serving from it again`,

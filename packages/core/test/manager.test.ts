@@ -420,6 +420,51 @@ describe('CacheManager: no stale read after an outage', () => {
     expect(await manager.get('k')).toBeUndefined();
   });
 
+  it('operations wait for a slow replay only recoveryWaitMs, then use the fallback, which stays current', async () => {
+    const { primary, fallback, manager, names } = await withOldValues();
+    await manager.set('k', 'outage');
+    primary.setUp(true);
+    const release = primary.hold(); // the replay's `delete k` hangs
+    const first = manager.get('k');
+    // Real time: the wait is a timer. The read gets the outage's value from the fallback,
+    // never the primary's old one.
+    expect(await first).toBe('outage');
+    expect(await manager.get('team:1')).toBeUndefined(); // fallback: the primary's value is not trusted yet
+    expect(await manager.set('k', 'during replay')).toBe(true);
+    expect(fallback.data.get('k')).toBe('during replay');
+    expect(primary.calls.filter((call) => call.startsWith('get'))).toEqual([]);
+    release();
+    await vi.waitFor(() => expect(names()).toEqual(['fallback', 'recovered']));
+    // The write made during the replay went to the fallback and was replayed in a second round.
+    expect(primary.calls.filter((call) => call === 'delete k')).toHaveLength(2);
+    expect(fallback.data.size).toBe(0);
+    expect(await manager.get('k')).toBeUndefined();
+    expect(await manager.get('team:1')).toBe('kept');
+  });
+
+  it('a replay outpaced by writes to the fallback gives up and retries after recoveryRetryMs', async () => {
+    const { primary, manager, names, advance } = setup({ recoveryWaitMs: 0, recoveryRetryMs: 1_000 });
+    await manager.set('k0', 'old');
+    primary.setUp(false);
+    await manager.set('k0', 'outage');
+    primary.setUp(true);
+    // Every replayed delete is slow enough for one more write to reach the fallback.
+    const realDelete = primary.delete.bind(primary);
+    let writes = 0;
+    primary.delete = async (key) => {
+      const done = realDelete(key);
+      await manager.set(`k${++writes}`, 'new');
+      return done;
+    };
+    await manager.get('k0');
+    await vi.waitFor(() => expect(names()).toEqual(['fallback', 'error']));
+    expect(writes).toBeGreaterThanOrEqual(5);
+    primary.delete = realDelete;
+    advance(1_000);
+    expect(await manager.get('k0')).toBeUndefined();
+    expect(names()).toEqual(['fallback', 'error', 'recovered']);
+  });
+
   it('a replay that rejects keeps the journal', async () => {
     const { primary, manager, names } = setup({ recoveryRetryMs: 0 });
     await manager.set('k', 'old');
@@ -718,6 +763,11 @@ describe('CacheManager constructor', () => {
       'a NaN retry delay',
       { primary, recoveryRetryMs: Number.NaN },
       'CacheManager: recoveryRetryMs must be a non-negative number (got NaN)',
+    ],
+    [
+      'a negative recovery wait',
+      { primary, recoveryWaitMs: -1 },
+      'CacheManager: recoveryWaitMs must be a non-negative number (got -1)',
     ],
     [
       'a function as logger',

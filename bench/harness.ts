@@ -18,6 +18,11 @@ export interface BenchRow {
   lowerIsBetter?: boolean;
   /** Target as text, e.g. '>= 75% of baseline'. */
   target?: string;
+  /**
+   * The ratio to print when it is not `ours / baseline`: with interleaved rounds, the median of
+   * each round's own ratio, so load that comes and goes between rounds cancels out.
+   */
+  ratio?: number;
 }
 
 export interface BenchOptions {

@@ -9,7 +9,9 @@
  *   much the deletion disturbs other traffic.
  *
  * Subjects are measured in alternating rounds and each figure is the median of its rounds, so
- * a burst of load from another process on this shared machine moves one round, not the figure.
+ * a burst of load from another process on this shared machine moves one round, not the figure;
+ * each ratio is the median of the rounds' own ratios (ours and the baseline measured seconds
+ * apart), which cancels load that changes between rounds.
  */
 import { RedisBackend } from '@cache/redis';
 import KeyvRedis from '@keyv/redis';
@@ -120,7 +122,7 @@ async function throughput(server: RedisServer, smoke: boolean): Promise<BenchRow
     }
     // Many short rounds, the median kept: on a shared machine one round can lose its CPU to
     // others (or get a lucky quiet window), which would decide a best-of figure.
-    const rounds = smoke ? 1 : 5;
+    const rounds = smoke ? 1 : 7;
     for (let round = 0; round < rounds; round++) {
       for (const { operation, concurrency } of SCENARIOS) {
         for (const [name, subject] of subjects) {
@@ -148,7 +150,10 @@ async function throughput(server: RedisServer, smoke: boolean): Promise<BenchRow
     const label = `${operation}, ${concurrency} in flight`;
     for (const baseline of ['ioredis + JSON', 'ioredis auto-pipelining + JSON', ...PEERS]) {
       const isPeer = PEERS.includes(baseline);
+      const ourRounds = opsRounds.get(id('ours')) ?? [];
+      const theirRounds = opsRounds.get(id(baseline)) ?? [];
       rows.push({
+        ratio: median(ourRounds.map((ours, round) => ours / (theirRounds[round] ?? Number.NaN))),
         group: 'redis',
         operation: label,
         ours: median(opsRounds.get(id('ours'))),

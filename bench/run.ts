@@ -31,7 +31,7 @@ const format = (value: number): string =>
       ? `${(value / 1e3).toFixed(1)}k`
       : value.toFixed(2);
 const table = rows.map((row) => {
-  const ratio = row.baseline === 0 ? NaN : row.ours / row.baseline;
+  const ratio = row.ratio ?? (row.baseline === 0 ? NaN : row.ours / row.baseline);
   return {
     group: row.group,
     operation: row.operation,

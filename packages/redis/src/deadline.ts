@@ -88,6 +88,13 @@ export class DeadlineQueue {
     return count;
   }
 
+  /** True while a command bounded earlier has neither settled nor expired. */
+  get busy(): boolean {
+    const queue = this.#queue;
+    while (this.#head < queue.length && (queue[this.#head] as PendingCommand).settled) this.#head++;
+    return this.#head < queue.length;
+  }
+
   /** Queue slots held, settled or not (settled ones are dropped lazily). */
   get slots(): number {
     return this.#queue.length - this.#head;

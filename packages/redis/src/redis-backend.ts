@@ -103,7 +103,9 @@ export class RedisBackend implements CacheBackend {
       cooldownMs: this.#options.cooldownMs,
       onStateChange: (state, reason) => this.#onBreakerChange(state, reason),
     });
-    this.#coalescer = this.#options.coalesceWrites ? new WriteCoalescer(this.#connection.client) : undefined;
+    this.#coalescer = this.#options.coalesceWrites
+      ? new WriteCoalescer(this.#connection.client, () => this.#deadlines.busy)
+      : undefined;
     this.#maxUncountedChars = Math.floor(this.#options.maxEntryBytes / 3);
     this.#useScript = this.#options.getAndDeleteMode === 'script';
     if (this.#connection.owned) {

@@ -14,19 +14,26 @@ interface Corkable {
  * a tick and uncorking it on `process.nextTick` turns them into one `writev` (the technique
  * node-redis uses), without ioredis' auto-pipelining, which waits for a pipeline's replies
  * before sending the next one. Commands are only delayed to the end of the current tick.
+ *
+ * Only while other commands are in flight, though: a caller that waits for each reply before
+ * sending the next command has nothing to coalesce with, and corking would only add the
+ * cork/uncork and the tick hop to every round trip.
  */
 export class WriteCoalescer {
   readonly #client: Redis | Cluster;
+  readonly #othersInFlight: () => boolean;
   readonly #corked: Corkable[] = [];
   #scheduled = false;
 
-  constructor(client: Redis | Cluster) {
+  /** `othersInFlight` answers whether a command sent earlier still awaits its reply. */
+  constructor(client: Redis | Cluster, othersInFlight: () => boolean) {
     this.#client = client;
+    this.#othersInFlight = othersInFlight;
   }
 
   /** Call before issuing a command. */
   hold(): void {
-    if (this.#scheduled) return;
+    if (this.#scheduled || !this.#othersInFlight()) return;
     this.#scheduled = true;
     const client = this.#client;
     if (client.isCluster) {

@@ -356,6 +356,33 @@ describe('clear and deletePattern', () => {
   });
 });
 
+describe('write coalescing', () => {
+  it('sends a lone command at once and corks the socket for commands issued while others are in flight', async () => {
+    const backend = await open();
+    const stream = (backend.client as Redis).stream;
+    // Nothing in flight: nothing to coalesce with, so the command goes straight out.
+    const lone = backend.get('lone');
+    expect(stream.writableCorked).toBe(0);
+    await lone;
+    const first = backend.set('a', 1);
+    expect(stream.writableCorked).toBe(0);
+    // The first one awaits its reply: the rest of the tick's commands share one write.
+    const rest = Array.from({ length: 63 }, (_, i) => backend.get(`k${i}`));
+    expect(stream.writableCorked).toBe(1);
+    expect(await first).toBe(true);
+    expect(await Promise.all(rest)).toEqual(Array.from({ length: 63 }, () => undefined));
+    expect(stream.writableCorked).toBe(0);
+  });
+
+  it('coalesceWrites: false never corks', async () => {
+    const backend = await open({ coalesceWrites: false });
+    const stream = (backend.client as Redis).stream;
+    const commands = Array.from({ length: 8 }, (_, i) => backend.set(`k${i}`, i));
+    expect(stream.writableCorked).toBe(0);
+    expect(await Promise.all(commands)).toEqual(Array.from({ length: 8 }, () => true));
+  });
+});
+
 describe('maxEntryBytes', () => {
   it('does not send a value over the limit: set answers false, counted, and the old value is gone', async () => {
     const backend = await open({ maxEntryBytes: 1000 });

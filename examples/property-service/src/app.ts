@@ -4,11 +4,11 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { describeCache, wireCache } from './cache-bootstrap.js';
 import { ListingsDatabase } from './db.js';
 import { formatSchemaErrors } from './http-errors.js';
+import { InvalidationOutbox } from './invalidation-outbox.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerCacheStatsRoute } from './routes/cache-stats.js';
 import { registerPropertyRoutes } from './routes/properties.js';
 import { registerSavedSearchRoutes } from './routes/saved-searches.js';
-import { ServiceRuns } from './service-runs.js';
 import { readSettings } from './settings.js';
 
 export interface AppOptions {
@@ -48,43 +48,27 @@ export function buildApp(options: AppOptions = {}): PropertyService {
     detailTtl: settings.detailTtl,
     logger: { warn: (message) => app.log.warn(message), error: (message) => app.log.error(message) },
   });
-  const runs = new ServiceRuns(db);
+  const outbox = new InvalidationOutbox(db, (message) => app.log.warn(message));
   const config = wireCache(app, {
     env,
     defaultDiskDir: settings.defaultDiskDir,
-    // Before the first request, drop this service's entries when they may describe rows that
-    // are no longer what the database holds: entries of an older database (deleted or re-seeded
-    // since), or entries a run that did not close cleanly may have left behind (killed between a
-    // commit and its invalidation: see service-runs.ts). One-time codes live only in the cache
-    // and are kept.
+    // Before the first request: the invalidations a killed run (or a sibling's write in flight)
+    // left in the outbox, and, on a database seeded just now, the drop of every entry an older
+    // one left (the seed owes it). One-time codes live only in the cache and are kept.
     onReady: async (cache) => {
-      const unfinished = runs.start();
-      if (!db.seeded && unfinished.length === 0) return;
-      let dropped = 0;
-      for (const pattern of ['properties:*', 'property:*', 'saved-searches:*'])
-        dropped += await cache.deletePattern(pattern);
-      if (db.seeded) {
-        if (dropped > 0) app.log.warn(`new database: dropped ${dropped} cache entries from an older one`);
-        return;
-      }
-      const pids = unfinished.map((run) => run.pid).join(', ');
+      outbox.attach(cache);
+      const replay = await outbox.replay();
+      if (replay.rows === 0 || (db.seeded && replay.deleted === 0 && replay.delivered)) return;
+      const what = db.seeded
+        ? 'new database: dropped the entries of an older one'
+        : `replayed ${replay.rows} cache invalidation(s) left in the outbox by a run killed between a ` +
+          'write and its invalidation (or by a write in flight in another process)';
       app.log.warn(
-        `an earlier run (pid ${pids}) did not close cleanly and may have been killed between a database ` +
-          `write and its cache invalidation: dropped ${dropped} cache entries`,
+        `${what}: ${replay.patterns} pattern(s), ${replay.deleted} entries deleted` +
+          (replay.delivered ? '' : '; not provably on the primary cache, so kept to retry'),
       );
-      // On the fallback, the drop did not reach the primary: keep the rows, so the next start retries.
-      if (!cache.usingFallback) runs.forgetEnded(unfinished);
     },
-    onClosed: () => {
-      try {
-        runs.finish();
-      } catch (error) {
-        // The database was closed first: the row stays, and the next start drops the cache (safe).
-        app.log.warn(
-          `could not record a clean close: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
-    },
+    onClosed: () => outbox.detach(),
   });
 
   app.get('/', async () => ({
@@ -104,8 +88,8 @@ export function buildApp(options: AppOptions = {}): PropertyService {
       'GET /cache/stats',
     ],
   }));
-  registerPropertyRoutes(app, { db, properties });
-  registerSavedSearchRoutes(app, { db });
+  registerPropertyRoutes(app, { db, properties, outbox });
+  registerSavedSearchRoutes(app, { db, outbox });
   registerAuthRoutes(app);
   registerCacheStatsRoute(app);
 

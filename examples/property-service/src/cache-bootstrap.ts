@@ -20,9 +20,9 @@ export interface CacheBootstrapOptions {
   env: Record<string, string | undefined>;
   /** Used when `CACHE_DISK_DIR` is unset. */
   defaultDiskDir: string;
-  /** Called once the manager is connected (e.g. to drop entries a freshly seeded database made stale). */
+  /** Called once the manager is connected, before the first request (e.g. to replay owed invalidations). */
   onReady?: ((cache: CacheManager) => Promise<void>) | undefined;
-  /** Called on close once the manager is shut down (e.g. to record that this run closed cleanly). */
+  /** Called on close once the manager is shut down (e.g. to stop watching its events). */
   onClosed?: (() => void) | undefined;
 }
 

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ALL_DATABASE_ENTRIES, listingInvalidations, savedSearchInvalidations } from './invalidations.js';
 import { generateListings, type NewListing, type PropertyType } from './seed.js';
 
 /** A listing as the API returns it. `version` starts at 1 and grows by one on every write. */
@@ -39,11 +40,13 @@ export interface SavedSearch {
   createdAt: string;
 }
 
-/** A service process that started on this database and has not (yet) closed cleanly. */
-export interface ServiceRun {
-  id: string;
-  pid: number;
-  startedAt: string;
+/**
+ * A `cache_outbox` row: cache patterns a committed write made stale, recorded in the write's
+ * own transaction and deleted once the cache has provably dropped them (invalidation-outbox.ts).
+ */
+export interface PendingInvalidation {
+  id: number;
+  patterns: readonly string[];
 }
 
 export interface DatabaseOptions {
@@ -91,8 +94,14 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS saved_searches_user ON saved_searches (user_id);
   CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
   INSERT OR IGNORE INTO meta (name, value) VALUES ('writes', 0);
-  -- One row per running service process, deleted when it closes cleanly (see unclean-shutdown.ts).
-  CREATE TABLE IF NOT EXISTS service_runs (id TEXT PRIMARY KEY, pid INTEGER NOT NULL, started_at TEXT NOT NULL);
+  -- Invalidations owed to the cache (see invalidation-outbox.ts). AUTOINCREMENT: an id is never
+  -- reused, so a process that still holds the id of a row another process settled can never
+  -- settle a newer row by mistake.
+  CREATE TABLE IF NOT EXISTS cache_outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    patterns TEXT NOT NULL,           -- JSON array of deletePattern globs
+    created_at TEXT NOT NULL
+  );
 `;
 
 const COLUMNS =
@@ -119,6 +128,9 @@ export class ListingsDatabase {
       { id: number; name: string; filters: string; created_at: string }
     >;
     saveSearch: Database.Statement<[string, string, string, string], unknown>;
+    owe: Database.Statement<[string, string], unknown>;
+    owed: Database.Statement<[], { id: number; patterns: string }>;
+    settle: Database.Statement<[number], unknown>;
   };
 
   constructor(options: DatabaseOptions = {}) {
@@ -143,17 +155,48 @@ export class ListingsDatabase {
       saveSearch: this.#db.prepare(
         'INSERT INTO saved_searches (user_id, name, filters, created_at) VALUES (?, ?, ?, ?)',
       ),
+      owe: this.#db.prepare('INSERT INTO cache_outbox (patterns, created_at) VALUES (?, ?)'),
+      owed: this.#db.prepare('SELECT id, patterns FROM cache_outbox ORDER BY id'),
+      settle: this.#db.prepare('DELETE FROM cache_outbox WHERE id = ?'),
     };
+    this.#forgetServiceRuns();
     const { count } = this.#db.prepare('SELECT COUNT(*) AS count FROM listings').get() as { count: number };
     this.seeded = count === 0;
     if (this.seeded) this.#seed(options.listings ?? 20_000);
   }
 
+  /** The seed, and the drop of whatever an older database left in the cache, in one transaction. */
   #seed(count: number): void {
     const now = new Date().toISOString();
     this.#db.transaction(() => {
       for (const listing of generateListings(count)) this.#statements.insert.run(toRow(listing, now));
+      this.#owe(ALL_DATABASE_ENTRIES);
     })();
+  }
+
+  /**
+   * Databases of earlier versions of the example recorded each run in `service_runs` and dropped
+   * the cache after a run that did not close cleanly. A row left there is such a run, and which
+   * of its writes were cut is not known: the outbox then owes the cache the same full drop.
+   */
+  #forgetServiceRuns(): void {
+    const legacy = this.#db
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'service_runs'`)
+      .get();
+    if (legacy === undefined) return;
+    this.#db.transaction(() => {
+      const { count } = this.#db.prepare('SELECT COUNT(*) AS count FROM service_runs').get() as {
+        count: number;
+      };
+      if (count > 0) this.#owe(ALL_DATABASE_ENTRIES);
+      this.#db.exec('DROP TABLE service_runs');
+    })();
+  }
+
+  /** Records, inside the caller's transaction, the cache patterns its write makes stale. */
+  #owe(patterns: readonly string[]): PendingInvalidation {
+    const { lastInsertRowid } = this.#statements.owe.run(JSON.stringify(patterns), new Date().toISOString());
+    return { id: Number(lastInsertRowid), patterns };
   }
 
   /** Number of listings. */
@@ -219,18 +262,24 @@ export class ListingsDatabase {
     return this.#statements.writes.get()!.value;
   }
 
-  insert(listing: NewListing): { listing: Listing; dataVersion: number } {
+  /** Every write below also records, in its transaction, the cache entries it makes stale (`invalidation`). */
+  insert(listing: NewListing): { listing: Listing; dataVersion: number; invalidation: PendingInvalidation } {
     return this.#db.transaction(() => {
       const { lastInsertRowid } = this.#statements.insert.run(toRow(listing, new Date().toISOString())) as {
         lastInsertRowid: number | bigint;
       };
+      const id = Number(lastInsertRowid);
       this.#statements.bumpWrites.run();
-      return { listing: this.get(Number(lastInsertRowid))!, dataVersion: this.dataVersion() };
+      const invalidation = this.#owe(listingInvalidations(id));
+      return { listing: this.get(id)!, dataVersion: this.dataVersion(), invalidation };
     })();
   }
 
   /** Applies `changes` and bumps `version`; `undefined` when there is no such listing. */
-  update(id: number, changes: Partial<NewListing>): { listing: Listing; dataVersion: number } | undefined {
+  update(
+    id: number,
+    changes: Partial<NewListing>,
+  ): { listing: Listing; dataVersion: number; invalidation: PendingInvalidation } | undefined {
     const assignments: string[] = [];
     const params: Record<string, string | number> = { id, now: new Date().toISOString() };
     for (const [name, column] of [
@@ -255,17 +304,18 @@ export class ListingsDatabase {
       const sql = `UPDATE listings SET ${[...assignments, 'version = version + 1', 'updated_at = @now'].join(', ')} WHERE id = @id`;
       if (this.#db.prepare(sql).run(params).changes === 0) return undefined;
       this.#statements.bumpWrites.run();
-      return { listing: this.get(id)!, dataVersion: this.dataVersion() };
+      const invalidation = this.#owe(listingInvalidations(id));
+      return { listing: this.get(id)!, dataVersion: this.dataVersion(), invalidation };
     })();
   }
 
   /** The new data version, or `undefined` when there was no such listing. */
-  delete(id: number): { dataVersion: number } | undefined {
+  delete(id: number): { dataVersion: number; invalidation: PendingInvalidation } | undefined {
     return this.#db.transaction(() => {
       const { changes } = this.#statements.remove.run(id);
       if (changes === 0) return undefined;
       this.#statements.bumpWrites.run();
-      return { dataVersion: this.dataVersion() };
+      return { dataVersion: this.dataVersion(), invalidation: this.#owe(listingInvalidations(id)) };
     })();
   }
 
@@ -278,38 +328,42 @@ export class ListingsDatabase {
     }));
   }
 
-  saveSearch(userId: string, name: string, filters: ListingFilters): SavedSearch {
+  saveSearch(
+    userId: string,
+    name: string,
+    filters: ListingFilters,
+  ): { search: SavedSearch; invalidation: PendingInvalidation } {
     const createdAt = new Date().toISOString();
-    const { lastInsertRowid } = this.#statements.saveSearch.run(
-      userId,
-      name,
-      JSON.stringify(filters),
-      createdAt,
-    );
-    return { id: Number(lastInsertRowid), name, filters, createdAt };
-  }
-
-  /**
-   * Records a run of the service as started and answers the runs before it that never
-   * finished: each one crashed, or is still running next to this one.
-   */
-  startRun(id: string, pid: number): ServiceRun[] {
     return this.#db.transaction(() => {
-      const unfinished = this.#db
-        .prepare('SELECT id, pid, started_at AS startedAt FROM service_runs ORDER BY started_at')
-        .all() as ServiceRun[];
-      this.#db
-        .prepare('INSERT INTO service_runs (id, pid, started_at) VALUES (?, ?, ?)')
-        .run(id, pid, new Date().toISOString());
-      return unfinished;
+      const { lastInsertRowid } = this.#statements.saveSearch.run(
+        userId,
+        name,
+        JSON.stringify(filters),
+        createdAt,
+      );
+      return {
+        search: { id: Number(lastInsertRowid), name, filters, createdAt },
+        invalidation: this.#owe(savedSearchInvalidations(userId)),
+      };
     })();
   }
 
-  /** Forgets runs: this one on a clean close, or crashed ones once their cache entries are dropped. */
-  finishRuns(ids: readonly string[]): void {
-    const remove = this.#db.prepare('DELETE FROM service_runs WHERE id = ?');
+  /** Every invalidation still owed to the cache, oldest first (left by any process on this file). */
+  pendingInvalidations(): PendingInvalidation[] {
+    return this.#statements.owed.all().map((row) => ({
+      id: row.id,
+      patterns: JSON.parse(row.patterns) as string[],
+    }));
+  }
+
+  /** Forgets invalidations the cache has provably applied (an id already gone is ignored). */
+  settleInvalidations(ids: readonly number[]): void {
+    if (ids.length === 1) {
+      this.#statements.settle.run(ids[0]!);
+      return;
+    }
     this.#db.transaction(() => {
-      for (const id of ids) remove.run(id);
+      for (const id of ids) this.#statements.settle.run(id);
     })();
   }
 

@@ -4,12 +4,14 @@ import { markLoaded, sendCacheStatus } from '../cache-status.js';
 import type { Listing, ListingFilters, ListingsDatabase } from '../db.js';
 import { filterProperties, normaliseFilters } from '../filters.js';
 import { HttpError } from '../http-errors.js';
+import type { InvalidationOutbox } from '../invalidation-outbox.js';
 import { AMENITIES, PROPERTY_TYPES, type NewListing } from '../seed.js';
 import { optionalUser, requireUser } from '../user.js';
 
 export interface PropertyRouteDeps {
   db: ListingsDatabase;
   properties: PropertyCacheManager;
+  outbox: InvalidationOutbox;
 }
 
 /** One page as the list route answers it (and as it is cached, per filters, user and page). */
@@ -44,7 +46,10 @@ const listingFields = {
   },
 } as const;
 
-export function registerPropertyRoutes(app: FastifyInstance, { db, properties }: PropertyRouteDeps): void {
+export function registerPropertyRoutes(
+  app: FastifyInstance,
+  { db, properties, outbox }: PropertyRouteDeps,
+): void {
   app.get<{ Querystring: ListingFilters & { page: number; limit: number } }>(
     '/properties',
     {
@@ -119,12 +124,12 @@ export function registerPropertyRoutes(app: FastifyInstance, { db, properties }:
     },
     async (request, reply) => {
       const ownerId = requireUser(request);
-      const { listing, dataVersion } = db.insert({
+      const { listing, dataVersion, invalidation } = db.insert({
         ...request.body,
         amenities: request.body.amenities ?? [],
         ownerId,
       });
-      const invalidated = await invalidate(properties, listing.id);
+      const invalidated = await outbox.deliver(invalidation, () => invalidate(properties, listing.id));
       return reply.code(201).send({ property: listing, dataVersion, invalidated });
     },
   );
@@ -143,7 +148,7 @@ export function registerPropertyRoutes(app: FastifyInstance, { db, properties }:
       assertOwner(db.get(id), id, user);
       const updated = db.update(id, request.body);
       if (updated === undefined) throw new HttpError(404, `no property with id ${id}`);
-      const invalidated = await invalidate(properties, id);
+      const invalidated = await outbox.deliver(updated.invalidation, () => invalidate(properties, id));
       return { property: updated.listing, dataVersion: updated.dataVersion, invalidated };
     },
   );
@@ -157,7 +162,7 @@ export function registerPropertyRoutes(app: FastifyInstance, { db, properties }:
       assertOwner(db.get(id), id, user);
       const deleted = db.delete(id);
       if (deleted === undefined) throw new HttpError(404, `no property with id ${id}`);
-      const invalidated = await invalidate(properties, id);
+      const invalidated = await outbox.deliver(deleted.invalidation, () => invalidate(properties, id));
       return { deleted: id, dataVersion: deleted.dataVersion, invalidated };
     },
   );
@@ -169,8 +174,9 @@ function assertOwner(listing: Listing | undefined, id: number, user: string): vo
 }
 
 /**
- * After the write is committed: every list page (any of them may hold the listing) and its
- * detail. On insert too: SQLite reuses the highest id once that row is deleted.
+ * After the write is committed: the patterns `listingInvalidations(id)` recorded in the outbox
+ * (every list page and the listing's detail), through PropertyCacheManager, so that loads which
+ * read the old row before the commit do not store it after this.
  */
 async function invalidate(
   properties: PropertyCacheManager,

@@ -1,13 +1,10 @@
-import { buildCacheKey, cached, getCacheManager, invalidateCache } from '@cache/core';
+import { cached, getCacheManager } from '@cache/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { markLoaded, sendCacheStatus } from '../cache-status.js';
 import type { ListingFilters, ListingsDatabase, SavedSearch } from '../db.js';
 import { filtersSchema, normaliseFilters } from '../filters.js';
+import type { InvalidationOutbox } from '../invalidation-outbox.js';
 import { requireUser } from '../user.js';
-
-/** `saved-searches:u{user}`: every cached entry of one user's saved searches starts with it. */
-const userPrefix = (userId: string): string =>
-  buildCacheKey('saved-searches', [], { includeUser: true, userId });
 
 /**
  * Cached per user: the key is `saved-searches:u{userId}:{hash}`. `db` and `request` never
@@ -26,19 +23,10 @@ const listSavedSearches = cached('saved-searches', {
   return { searches: query.db.savedSearches(query.userId) };
 });
 
-/** Saves, then drops that user's cached list (only that user's). */
-const saveSearch = invalidateCache((args) => `${userPrefix((args[0] as { userId: string }).userId)}:*`, {
-  cache: () => getCacheManager(),
-})(
-  async (input: {
-    userId: string;
-    db: ListingsDatabase;
-    name: string;
-    filters: ListingFilters;
-  }): Promise<SavedSearch> => input.db.saveSearch(input.userId, input.name, input.filters),
-);
-
-export function registerSavedSearchRoutes(app: FastifyInstance, { db }: { db: ListingsDatabase }): void {
+export function registerSavedSearchRoutes(
+  app: FastifyInstance,
+  { db, outbox }: { db: ListingsDatabase; outbox: InvalidationOutbox },
+): void {
   app.get('/saved-searches', async (request, reply) => {
     const userId = requireUser(request);
     const body = await listSavedSearches({ userId, db, request });
@@ -61,8 +49,21 @@ export function registerSavedSearchRoutes(app: FastifyInstance, { db }: { db: Li
     async (request, reply) => {
       const userId = requireUser(request);
       const filters = normaliseFilters(request.body.filters ?? {});
-      const saved = await saveSearch({ userId, db, name: request.body.name, filters });
-      return reply.code(201).send(saved);
+      const { search, invalidation } = db.saveSearch(userId, request.body.name, filters);
+      // Not `invalidateCache`: it logs a failed delete and carries on, so the outbox could not tell
+      // whether to keep its row. Here a failure keeps the row (retried, replayed at the next
+      // start) and, as with the decorator, never fails the call: the search is saved.
+      try {
+        await outbox.deliver(invalidation, async () => {
+          const cache = getCacheManager();
+          await Promise.all(invalidation.patterns.map((pattern) => cache.deletePattern(pattern)));
+        });
+      } catch (error) {
+        request.log.warn(
+          `saved search stored, but the cache kept the old list: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      return reply.code(201).send(search);
     },
   );
 }

@@ -41,8 +41,15 @@ function openDatabase(file: string): ListingsDatabase {
   return db;
 }
 
-async function connect(primary: DiskBackend | RedisBackend): Promise<CacheManager> {
-  const cache = new CacheManager({ primary, fallback: new MemoryBackend(), logger: silentLogger });
+async function connect(
+  primary: DiskBackend | RedisBackend,
+  { fallback = true }: { fallback?: boolean } = {},
+): Promise<CacheManager> {
+  const cache = new CacheManager({
+    primary,
+    ...(fallback ? { fallback: new MemoryBackend() } : {}),
+    logger: silentLogger,
+  });
   await cache.connect();
   cleanups.push(() => cache.disconnect());
   return cache;
@@ -181,6 +188,28 @@ describe('the invalidation outbox when the primary is out of reach (a paused red
     });
     expect(outbox.owed).toBe(0);
     expect(await redis.command('GET', 'outbox-recover:property:42:v1')).toBeNull();
+  });
+
+  it('without a fallback (no outage events), runs the invalidation again once the primary is back', async () => {
+    const db = openDatabase(join(tempDir(), 'listings.sqlite'));
+    const cache = await connect(redisBackend('outbox-nofallback:'), { fallback: false });
+    const outbox = attach(db, cache);
+    await outbox.replay();
+    await cache.set('property:42:v1', { version: 1 });
+
+    await pause(cache);
+    const { invalidation } = db.update(42, { price: 1 })!;
+    await outbox.deliver(invalidation, () => cache.deletePattern('property:42:*'));
+    expect(db.pendingInvalidations()).toEqual([invalidation]);
+    expect(outbox.owed).toBe(1);
+
+    redis.resume();
+    await waitFor('the row to be delivered again', async () => {
+      await cache.get('probe');
+      return db.pendingInvalidations().length === 0;
+    });
+    expect(outbox.owed).toBe(0);
+    expect(await redis.command('GET', 'outbox-nofallback:property:42:v1')).toBeNull();
   });
 
   it('leaves the row to the next start when the process dies before the primary is back', async () => {

@@ -1,34 +1,47 @@
 import type { Slicer } from './slicer.js';
 
 const BUCKETS = 1024;
+/** Items handled between two checks of the slice deadline (each item is a few nanoseconds). */
+const CHECK_EVERY = 1024;
 
 /**
- * Orders items by age for the LRU list, oldest first, without a blocking sort: a full sort
- * of 100k objects takes tens of milliseconds of one event-loop turn, while a 1024-bucket
- * distribution runs in slices and orders each item to within 1/1024 of the age range,
- * plenty for choosing what to evict first.
+ * Orders `count` items by age for the LRU list, oldest first, answering their indices. No
+ * comparison sort (one of 100k items would hold a single event-loop turn for milliseconds):
+ * a counting sort into 1024 buckets over the age range runs in slices and orders each item to
+ * within 1/1024 of that range (items of one bucket keep their given order), plenty for
+ * choosing what to evict first. Typed arrays only: no object per item.
  */
-export async function oldestFirst<T>(
-  items: readonly T[],
-  ageOf: (item: T) => number,
-  slicer: Slicer,
-): Promise<T[]> {
-  if (items.length < 2) return [...items];
+export async function oldestFirst(ages: Float64Array, count: number, slicer: Slicer): Promise<Int32Array> {
+  const order = new Int32Array(count);
+  if (count < 2) {
+    if (count === 1) order[0] = 0;
+    return order;
+  }
   let min = Infinity;
   let max = -Infinity;
-  for (const item of items) {
-    const at = ageOf(item);
-    if (at < min) min = at;
-    if (at > max) max = at;
+  for (let i = 0; i < count; i++) {
+    const age = ages[i] as number;
+    if (age < min) min = age;
+    if (age > max) max = age;
   }
   const width = (max - min) / BUCKETS || 1;
-  const buckets: T[][] = Array.from({ length: BUCKETS }, () => []);
-  for (const item of items) {
-    if (slicer.due()) await slicer.pause();
-    const index = Math.min(BUCKETS - 1, Math.floor((ageOf(item) - min) / width));
-    (buckets[index] as T[]).push(item);
+  const bucketOf = new Uint16Array(count);
+  const starts = new Int32Array(BUCKETS + 1);
+  for (let i = 0; i < count; i++) {
+    if (i % CHECK_EVERY === 0 && slicer.due()) await slicer.pause();
+    const bucket = Math.min(BUCKETS - 1, Math.floor(((ages[i] as number) - min) / width));
+    bucketOf[i] = bucket;
+    starts[bucket + 1] = (starts[bucket + 1] as number) + 1;
   }
-  const ordered: T[] = [];
-  for (const bucket of buckets) for (const item of bucket) ordered.push(item);
-  return ordered;
+  for (let bucket = 1; bucket <= BUCKETS; bucket++) {
+    starts[bucket] = (starts[bucket] as number) + (starts[bucket - 1] as number);
+  }
+  for (let i = 0; i < count; i++) {
+    if (i % CHECK_EVERY === 0 && slicer.due()) await slicer.pause();
+    const bucket = bucketOf[i] as number;
+    const at = starts[bucket] as number;
+    starts[bucket] = at + 1;
+    order[at] = i;
+  }
+  return order;
 }

@@ -16,10 +16,13 @@ function crcTable(): Uint32Array {
   return table;
 }
 
-/** CRC-32 (IEEE 802.3, as zlib and gzip compute it) of `data`. */
-export function portableCrc32(data: Uint8Array): number {
+/**
+ * CRC-32 (IEEE 802.3, as zlib and gzip compute it) of `data`; pass the CRC of the bytes
+ * before `data` as `previous` to checksum a long buffer piece by piece.
+ */
+export function portableCrc32(data: Uint8Array, previous = 0): number {
   const t = crcTable();
-  let crc = 0xffffffff;
+  let crc = previous ^ 0xffffffff;
   for (let i = 0; i < data.length; i++) crc = (t[(crc ^ (data[i] as number)) & 0xff] as number) ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
@@ -29,5 +32,5 @@ export function portableCrc32(data: Uint8Array): number {
  * a truncated copy, a stray byte), not a deliberate forgery by someone who can write the
  * cache directory (such a writer can only plant values, never code: see the README).
  */
-export const crc32: (data: Uint8Array) => number =
-  nativeCrc32 === undefined ? portableCrc32 : (data) => nativeCrc32(data) >>> 0;
+export const crc32: (data: Uint8Array, previous?: number) => number =
+  nativeCrc32 === undefined ? portableCrc32 : (data, previous = 0) => nativeCrc32(data, previous) >>> 0;

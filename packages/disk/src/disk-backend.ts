@@ -14,21 +14,26 @@ import {
   type CacheStats,
   type Ttl,
 } from '@cache/core';
+import type { Stats } from 'node:fs';
 import { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
-import { DiskIndex, type IndexEntry } from './disk-index.js';
-import { encodeEntry, encodedSize } from './entry-file.js';
+import { DiskIndex, HASH_BYTES, NO_SLOT } from './disk-index.js';
+import { HEADER_BYTES, encodeEntry, encodedSize, type EntryHeader } from './entry-file.js';
 import { TEMP_FOLDER, entryPath, entryPathForHash } from './entry-path.js';
 import {
   claimSync,
+  headerBytes,
   readEntry,
   readEntrySync,
+  readHeaderSync,
   readSummarySync,
   removeSync,
   type EntrySummary,
   type ReadResult,
 } from './entry-read.js';
-import { listEntryHashes } from './folder-list.js';
+import { listEntryHashes, listFanOutFolders, listFolderEntries } from './folder-list.js';
 import { oldestFirst } from './age-order.js';
+import { Newcomers } from './newcomers.js';
+import { ReadCache } from './read-cache.js';
 import { SNAPSHOT_FILE, readSnapshot, writeSnapshot } from './index-snapshot.js';
 import { errorCode, nodeFs, type FsLayer } from './fs-layer.js';
 import { resolveDiskOptions, type DiskBackendOptions, type DiskClock } from './options.js';
@@ -46,6 +51,8 @@ export interface DiskBackendStats extends CacheStats {
   entries: number;
   /** Sum of their file sizes. */
   bytes: number;
+  /** `get`/`exists` calls answered from the read cache (a `stat` proved the file unchanged). */
+  readCacheHits: number;
 }
 
 /**
@@ -62,7 +69,8 @@ const NOT_FOUND: Verdict = Object.freeze({ ok: false });
 /** The sweep rewrites the index snapshot at most this often (disconnect() always does). */
 const SNAPSHOT_EVERY_MS = 5 * 60_000;
 
-type Newcomer = { readonly file: string; readonly summary: EntrySummary };
+/** What `#cachedValue` answers when the read cache cannot answer. */
+const NOT_CACHED: unique symbol = Symbol('not cached');
 
 /**
  * A cache in a folder: one file per entry, named by the SHA-256 of its key, written to a temp
@@ -83,10 +91,12 @@ export class DiskBackend implements CacheBackend {
   readonly #fsync: boolean;
   readonly #clock: DiskClock;
   readonly #logger: CacheLogger;
-  readonly #index = new DiskIndex();
+  readonly #index: DiskIndex;
+  readonly #readCache: ReadCache;
   readonly #stats = new StatsCounter();
   #oversized = 0;
   #damaged = 0;
+  #readCacheHits = 0;
   #connected = false;
   /** Set once the index holds the whole folder: only then is eviction by size sound. */
   #indexComplete = false;
@@ -120,23 +130,39 @@ export class DiskBackend implements CacheBackend {
     this.#sweepIntervalMs = resolved.sweepIntervalMs;
     this.#fsync = resolved.fsync;
     this.#clock = resolved.clock;
+    this.#readCache = new ReadCache(resolved.readCacheBytes);
+    // Until connect() has probed the file system, assume whole-second timestamps (the cautious side).
+    this.#readCache.setTimestampResolution(false);
+    this.#index = new DiskIndex(resolved.dir, (slot) => this.#readCache.drop(slot));
     this.#logger = rateLimitLogger(resolved.logger ?? createDefaultLogger());
     if (resolved.unknownKeys.length > 0) {
       this.#logger.warn(
         `[disk] unknown option${resolved.unknownKeys.length > 1 ? 's' : ''} ${resolved.unknownKeys.map((k) => `'${k}'`).join(', ')} ignored ` +
-          '(known: dir, maxBytes, maxEntryBytes, defaultTtl, sweepIntervalMs, fsync, logger, clock)',
+          '(known: dir, maxBytes, maxEntryBytes, defaultTtl, sweepIntervalMs, fsync, readCacheBytes, logger, clock)',
       );
     }
   }
 
   async get<T = unknown>(key: string): Promise<T | undefined> {
     assertCacheKey(key);
-    const known = this.#index.get(key);
-    const file = known?.path ?? entryPath(this.dir, key);
+    let slot = this.#index.find(key);
+    if (slot !== NO_SLOT && this.#readCache.holds(slot)) {
+      const cached = this.#cachedValue(slot);
+      if (cached !== NOT_CACHED) {
+        this.#stats.hits++;
+        this.#readCacheHits++;
+        this.#index.touch(slot);
+        return cached as T;
+      }
+    }
+    const file = slot === NO_SLOT ? entryPath(this.dir, key) : this.#index.pathOf(slot);
     let result: ReadResult;
     try {
-      result = readEntrySync(this.#fs, file, SYNC_LIMIT);
-      if (result.status === 'large') result = await readEntry(this.#fs, file);
+      result = readEntrySync(this.#fs, file, SYNC_LIMIT, this.#readCache.enabled);
+      if (result.status === 'large') {
+        result = await readEntry(this.#fs, file);
+        slot = this.#index.find(key); // the slot may have been freed or reused meanwhile
+      }
     } catch (error) {
       this.#failed('read', file, error);
       this.#stats.misses++;
@@ -148,22 +174,25 @@ export class DiskBackend implements CacheBackend {
         const value = deserialize(entry.text);
         if (value !== undefined) {
           this.#stats.hits++;
+          const index = this.#index;
           if (
-            known !== undefined &&
-            known.live &&
-            known.size === entry.totalBytes &&
-            known.expiresAt === entry.expiresAt
+            slot !== NO_SLOT &&
+            index.sizeOf(slot) === entry.totalBytes &&
+            index.expiresAtOf(slot) === entry.expiresAt
           ) {
-            this.#index.touch(known);
+            index.touch(slot);
           } else {
-            this.#index.set(key, file, entry.totalBytes, entry.expiresAt);
+            slot = index.record(key, file, entry.totalBytes, entry.expiresAt);
+          }
+          if (result.identity !== undefined) {
+            this.#readCache.store(slot, result.identity, entry.expiresAt, entry.text, value, Date.now());
           }
           return value as T;
         }
       }
     }
     this.#stats.misses++;
-    this.#dismiss(key, file, known, result);
+    this.#dismiss(key, file, slot, result);
     return undefined;
   }
 
@@ -174,28 +203,32 @@ export class DiskBackend implements CacheBackend {
     const keyBytes = Buffer.byteLength(key, 'utf8');
     const valueBytes = Buffer.byteLength(text, 'utf8');
     const size = encodedSize(keyBytes, valueBytes);
-    const known = this.#index.get(key);
-    const file = known?.path ?? entryPath(this.dir, key);
+    const known = this.#index.find(key);
+    const file = known === NO_SLOT ? entryPath(this.dir, key) : this.#index.pathOf(known);
     if (size > this.#maxEntryBytes) {
       this.#oversized++;
       // The caller meant to replace the value: the old one must not stay readable.
       this.#removeQuietly(key, file, known);
       return false;
     }
-    const expiresAt = ttlMs === undefined ? 0 : this.#clock.now() + ttlMs;
-    const data = encodeEntry(key, keyBytes, text, valueBytes, expiresAt, this.#clock.now());
+    const now = this.#clock.now();
+    const expiresAt = ttlMs === undefined ? 0 : now + ttlMs;
+    const data = encodeEntry(key, keyBytes, text, valueBytes, expiresAt, now);
     try {
       if (size <= SYNC_LIMIT && !this.#fsync) writeFileAtomicSync(this.#fs, this.#tempDir, file, data);
       else await writeFileAtomic(this.#fs, this.#tempDir, file, data, this.#fsync);
     } catch (error) {
       this.#failed('write', file, error);
-      this.#removeQuietly(key, file, this.#index.get(key));
+      this.#removeQuietly(key, file, this.#index.find(key));
       return false;
     }
     this.#stats.sets++;
-    const entry = this.#index.set(key, file, size, expiresAt);
+    const slot = this.#index.record(key, file, size, expiresAt);
+    // The file was replaced: a value read from the old one must go (the stat check would
+    // catch it too; this frees the memory at once).
+    this.#readCache.drop(slot);
     this.#bytesSinceScan += size;
-    this.#enforceMaxBytes(entry);
+    this.#enforceMaxBytes(slot);
     // Other processes' writes are only seen by re-reading the folder: do it after every
     // maxBytes/8 written here. A caller that never lets the event loop turn (a bulk-load
     // loop of awaited sets that complete synchronously) would starve that re-read, so after
@@ -209,8 +242,8 @@ export class DiskBackend implements CacheBackend {
 
   async getAndDelete<T = unknown>(key: string): Promise<T | undefined> {
     assertCacheKey(key);
-    const known = this.#index.get(key);
-    const file = known?.path ?? entryPath(this.dir, key);
+    const known = this.#index.find(key);
+    const file = known === NO_SLOT ? entryPath(this.dir, key) : this.#index.pathOf(known);
     // Claim by rename: of all processes racing for this file, exactly one gets it.
     let claimed: string | undefined;
     try {
@@ -246,8 +279,7 @@ export class DiskBackend implements CacheBackend {
 
   async delete(key: string): Promise<boolean> {
     assertCacheKey(key);
-    const known = this.#index.get(key);
-    return this.#deleteOne(key, known?.path ?? entryPath(this.dir, key), known);
+    return this.#deleteKey(key);
   }
 
   async deletePattern(pattern: string): Promise<number> {
@@ -255,8 +287,7 @@ export class DiskBackend implements CacheBackend {
     if (compiled.isLiteral) {
       const key = compiled.literalPrefix;
       if (key === '' || Buffer.byteLength(key) > MAX_KEY_BYTES) return 0;
-      const known = this.#index.get(key);
-      return this.#deleteOne(key, known?.path ?? entryPath(this.dir, key), known) ? 1 : 0;
+      return this.#deleteKey(key) ? 1 : 0;
     }
     // The folder, not the index, is the truth: other processes' entries match too.
     let hashes: string[];
@@ -270,9 +301,9 @@ export class DiskBackend implements CacheBackend {
     const slicer = new Slicer();
     for (const hash of hashes) {
       if (slicer.due()) await slicer.pause();
-      const known = this.#index.getByHash(hash);
-      const file = known?.path ?? entryPathForHash(this.dir, hash);
-      let key = known?.key;
+      const known = this.#index.findByName(hash);
+      const file = known === NO_SLOT ? entryPathForHash(this.dir, hash) : this.#index.pathOf(known);
+      let key = known === NO_SLOT ? undefined : this.#index.keyOf(known);
       if (key === undefined) {
         const summary = this.#summarize(file, this.#clock.now());
         if (summary === undefined) continue;
@@ -285,8 +316,12 @@ export class DiskBackend implements CacheBackend {
 
   async exists(key: string): Promise<boolean> {
     assertCacheKey(key);
-    const known = this.#index.get(key);
-    const file = known?.path ?? entryPath(this.dir, key);
+    const known = this.#index.find(key);
+    if (known !== NO_SLOT && this.#readCache.holds(known) && this.#cachedValue(known, false) !== NOT_CACHED) {
+      this.#readCacheHits++;
+      return true;
+    }
+    const file = known === NO_SLOT ? entryPath(this.dir, key) : this.#index.pathOf(known);
     let result: ReadResult;
     try {
       result = readEntrySync(this.#fs, file, SYNC_LIMIT);
@@ -317,6 +352,7 @@ export class DiskBackend implements CacheBackend {
     this.#scanning = false;
     this.#removedWhileScanning.clear();
     this.#index.clear();
+    this.#readCache.clear();
     if (this.#connected) this.#indexComplete = true;
     let hashes: string[];
     try {
@@ -343,7 +379,8 @@ export class DiskBackend implements CacheBackend {
    */
   async connect(): Promise<void> {
     if (this.#connected) return;
-    prepareFolder(this.#fs, this.dir, this.#tempDir);
+    const traits = prepareFolder(this.#fs, this.dir, this.#tempDir);
+    this.#readCache.setTimestampResolution(traits.subSecondTimestamps);
     await removeStaleTemps(this.#fs, this.#tempDir, Date.now());
     if (this.#connected) return;
     this.#connected = true;
@@ -371,6 +408,7 @@ export class DiskBackend implements CacheBackend {
     await this.#snapshotWrite;
     if (wasComplete) await this.#saveSnapshot();
     this.#index.clear();
+    this.#readCache.clear();
     this.#indexComplete = false;
   }
 
@@ -386,6 +424,7 @@ export class DiskBackend implements CacheBackend {
       damaged: this.#damaged,
       entries: this.#index.size,
       bytes: this.#index.bytes,
+      readCacheHits: this.#readCacheHits,
     });
   }
 
@@ -440,69 +479,96 @@ export class DiskBackend implements CacheBackend {
   async #scanFolder(initial: boolean): Promise<void> {
     const generation = this.#generation;
     const mark = ++this.#scanCount;
-    const startStamp = this.#index.stamp;
+    const index = this.#index;
+    const startStamp = index.stamp;
     this.#scanning = true;
     this.#removedWhileScanning.clear();
     const stopped = (): boolean => generation !== this.#generation;
     const slicer = new Slicer();
     const removed = this.#removedWhileScanning;
     try {
-      const listing = listEntryHashes(this.dir, new Slicer());
+      const listing = listFanOutFolders(this.#fs, this.dir);
       if (initial) {
         const now = this.#clock.now();
-        await readSnapshot(this.#fs, this.dir, slicer, (hash, key, size, expiresAt) => {
-          if ((expiresAt === 0 || expiresAt > now) && !removed.has(key) && !stopped()) {
-            this.#index.addOldest(key, entryPathForHash(this.dir, hash), size, expiresAt, hash);
-          }
-        }).catch((error: unknown) => this.#failed('snapshot', this.dir, error));
+        await readSnapshot(
+          this.#fs,
+          this.dir,
+          slicer,
+          (count) => index.reserve(index.size + count),
+          (bytes, digestStart, keyStart, keyLength, size, expiresAt) => {
+            if ((expiresAt !== 0 && expiresAt <= now) || stopped()) return;
+            if (removed.size !== 0 && removed.has(bytes.toString('utf8', keyStart, keyStart + keyLength)))
+              return;
+            index.addOldest(bytes, keyStart, keyLength, bytes, digestStart, size, expiresAt);
+          },
+        ).catch((error: unknown) => this.#failed('snapshot', this.dir, error));
       }
-      const hashes = await listing;
+      const folders = await listing;
       if (stopped()) return;
       const now = this.#clock.now();
-      const newcomers: Newcomer[] = [];
-      for (const hash of hashes) {
-        if (slicer.due()) {
+      const newcomers = new Newcomers();
+      for (const folder of folders) {
+        const names = await listFolderEntries(this.#fs, this.dir, folder);
+        for (const name of names) {
+          if (slicer.due()) {
+            await slicer.pause();
+            if (stopped()) return;
+          }
+          const slot = index.findByName(name);
+          if (slot !== NO_SLOT) {
+            index.markSeen(slot, mark);
+            continue;
+          }
+          const header = this.#scanHeader(this.dir + path.sep + folder + path.sep + name, now);
+          if (header !== undefined) {
+            newcomers.push(
+              name,
+              headerBytes,
+              HEADER_BYTES,
+              header.keyBytes,
+              header.totalBytes,
+              header.expiresAt,
+              header.writtenAt,
+            );
+          }
+        }
+        if (stopped()) return;
+      }
+      for (let slot = 0; slot < index.slotLimit; slot++) {
+        if (slot % 256 === 0 && slicer.due()) {
           await slicer.pause();
           if (stopped()) return;
         }
-        const known = this.#index.getByHash(hash);
-        if (known !== undefined) {
-          known.seen = mark;
+        if (!index.isLive(slot)) continue;
+        if (index.seenOf(slot) !== mark && index.stampOf(slot) <= startStamp) {
+          index.delete(slot); // its file is gone (deleted by another process)
         } else {
-          const file = entryPathForHash(this.dir, hash);
-          const summary = this.#summarize(file, now);
-          if (summary !== undefined) newcomers.push({ file, summary });
+          const expiresAt = index.expiresAtOf(slot);
+          if (expiresAt !== 0 && expiresAt <= now) this.#purgeIfExpired(slot, now);
         }
       }
-      for (const entry of this.#index.toArray()) {
-        if (slicer.due()) {
-          await slicer.pause();
-          if (stopped()) return;
-        }
-        if (!entry.live) continue;
-        if (entry.seen !== mark && entry.stamp <= startStamp) this.#index.delete(entry);
-        else if (entry.expiresAt !== 0 && entry.expiresAt <= now) this.#purgeIfExpired(entry, now);
-      }
-      const ordered = await oldestFirst(newcomers, (newcomer) => newcomer.summary.writtenAt, slicer);
+      const ordered = await oldestFirst(newcomers.writtenAt, newcomers.count, slicer);
       if (stopped()) return;
-      if (initial) {
-        // addOldest prepends: newest first, so the list ends up oldest first.
-        for (let i = ordered.length - 1; i >= 0; i--) {
-          if (slicer.due()) await slicer.pause();
-          const { file, summary } = ordered[i] as Newcomer;
-          if (!removed.has(summary.key))
-            this.#index.addOldest(summary.key, file, summary.totalBytes, summary.expiresAt);
-        }
-        this.#indexComplete = true;
-      } else {
-        for (const { file, summary } of ordered) {
-          if (slicer.due()) await slicer.pause();
-          if (!removed.has(summary.key))
-            this.#index.addNewest(summary.key, file, summary.totalBytes, summary.expiresAt);
-        }
+      index.reserve(index.size + newcomers.count);
+      const { keyBytes, keyStarts, keyLengths, digests, sizes, expiries } = newcomers;
+      // Initial scan: their recency is unknown, so they go to the old end; addOldest
+      // prepends, so the newest is added first. Later scans: other processes wrote them lately.
+      const last = ordered.length - 1;
+      for (let i = 0; i <= last; i++) {
+        if (i % 256 === 0 && slicer.due()) await slicer.pause();
+        const at = ordered[initial ? last - i : i] as number;
+        if (removed.size !== 0 && removed.has(newcomers.keyOf(at))) continue;
+        const keyStart = keyStarts[at] as number;
+        const keyLength = keyLengths[at] as number;
+        const digestStart = at * HASH_BYTES;
+        const size = sizes[at] as number;
+        const expiresAt = expiries[at] as number;
+        if (initial) index.addOldest(keyBytes, keyStart, keyLength, digests, digestStart, size, expiresAt);
+        else index.addNewest(keyBytes, keyStart, keyLength, digests, digestStart, size, expiresAt);
       }
+      if (initial) this.#indexComplete = true;
       this.#bytesSinceScan = 0;
-      this.#enforceMaxBytes(undefined);
+      this.#enforceMaxBytes(NO_SLOT);
     } finally {
       if (!stopped()) {
         this.#scanning = false;
@@ -517,7 +583,7 @@ export class DiskBackend implements CacheBackend {
     const write = (async () => {
       this.#snapshotAt = Date.now();
       try {
-        await writeSnapshot(this.#fs, this.dir, this.#tempDir, this.#index.toArray(), new Slicer());
+        await writeSnapshot(this.#fs, this.dir, this.#tempDir, this.#index, new Slicer());
       } catch (error) {
         this.#failed('snapshot', this.dir, error);
       }
@@ -526,56 +592,85 @@ export class DiskBackend implements CacheBackend {
     return write;
   }
 
-  /** Header of a file found by a scan; removes (and counts) it when damaged or expired. */
-  #summarize(file: string, now: number): EntrySummary | undefined {
-    let summary: EntrySummary | 'damaged' | undefined;
+  /**
+   * Header of a file a scan found (its key's bytes then in `headerBytes`); removes (and
+   * counts) the file when damaged or expired.
+   */
+  #scanHeader(file: string, now: number): EntryHeader | undefined {
+    let header: EntryHeader | 'damaged' | undefined;
     try {
-      summary = readSummarySync(this.#fs, file);
+      header = readHeaderSync(this.#fs, file);
     } catch (error) {
       this.#failed('read', file, error);
       return undefined;
     }
-    if (summary === undefined) return undefined;
-    if (summary === 'damaged') {
+    if (header === undefined) return undefined;
+    if (header === 'damaged') {
       this.#damagedFile(file);
       return undefined;
     }
-    if (summary.expiresAt !== 0 && summary.expiresAt <= now) {
+    if (header.expiresAt !== 0 && header.expiresAt <= now) {
       if (this.#removeFileQuietly(file)) this.#stats.expirations++;
       return undefined;
     }
-    return summary;
+    return header;
+  }
+
+  /** `#scanHeader` with the key decoded. */
+  #summarize(file: string, now: number): EntrySummary | undefined {
+    const header = this.#scanHeader(file, now);
+    if (header === undefined) return undefined;
+    return {
+      key: headerBytes.toString('utf8', HEADER_BYTES, HEADER_BYTES + header.keyBytes),
+      expiresAt: header.expiresAt,
+      totalBytes: header.totalBytes,
+      writtenAt: header.writtenAt,
+    };
   }
 
   /** An index entry that looked expired: check the file itself before removing it. */
-  #purgeIfExpired(entry: IndexEntry, now: number): void {
-    const summary = this.#summarize(entry.path, now);
-    if (summary === undefined || summary.key !== entry.key) {
-      this.#forget(entry.key, entry);
+  #purgeIfExpired(slot: number, now: number): void {
+    const key = this.#index.keyOf(slot) as string;
+    const summary = this.#summarize(this.#index.pathOf(slot), now);
+    if (summary === undefined || summary.key !== key) {
+      this.#forget(key, slot);
       return;
     }
     // Rewritten by another process with a later expiry: keep it, with what the file says.
-    this.#index.update(entry, summary.totalBytes, summary.expiresAt);
+    this.#index.update(slot, summary.totalBytes, summary.expiresAt);
   }
 
   /** Only a complete index knows the folder's size; until then eviction waits. */
-  #enforceMaxBytes(justWritten: IndexEntry | undefined): void {
+  #enforceMaxBytes(justWritten: number): void {
     if (!this.#indexComplete) return;
+    const index = this.#index;
     const now = this.#clock.now();
-    while (this.#index.bytes > this.#maxBytes) {
-      const victim = this.#index.oldest();
-      if (victim === undefined || victim === justWritten) break;
-      this.#index.delete(victim);
-      if (this.#scanning) this.#removedWhileScanning.add(victim.key);
-      if (this.#removeFileQuietly(victim.path)) {
-        if (victim.expiresAt !== 0 && victim.expiresAt <= now) this.#stats.expirations++;
+    while (index.bytes > this.#maxBytes) {
+      const victim = index.oldest();
+      if (victim === NO_SLOT || victim === justWritten) break;
+      const key = index.keyOf(victim) as string;
+      const file = index.pathOf(victim);
+      const expiresAt = index.expiresAtOf(victim);
+      index.delete(victim);
+      if (this.#scanning) this.#removedWhileScanning.add(key);
+      if (this.#removeFileQuietly(file)) {
+        if (expiresAt !== 0 && expiresAt <= now) this.#stats.expirations++;
         else this.#stats.evictions++;
       }
     }
   }
 
+  #deleteKey(key: string): boolean {
+    const known = this.#index.find(key);
+    return this.#deleteOne(
+      key,
+      known === NO_SLOT ? entryPath(this.dir, key) : this.#index.pathOf(known),
+      known,
+    );
+  }
+
   /** Delete through a claim, so that of several processes deleting one key, one answers true. */
-  #deleteOne(key: string, file: string, known: IndexEntry | undefined): boolean {
+  #deleteOne(key: string, file: string, known: number): boolean {
     let claimed: string | undefined;
     try {
       claimed = claimSync(this.#fs, file, this.#tempDir);
@@ -598,6 +693,27 @@ export class DiskBackend implements CacheBackend {
       (summary.expiresAt === 0 || summary.expiresAt > this.#clock.now());
     if (live) this.#stats.deletes++;
     return live;
+  }
+
+  /**
+   * The read cache's value for `slot` if a `stat` of its file shows the very file the value
+   * was read from and the value has not expired; else drops it and answers `NOT_CACHED`.
+   * With `decode` false, answers `true` instead of the value (for `exists`).
+   */
+  #cachedValue(slot: number, decode = true): unknown {
+    const cache = this.#readCache;
+    let current: Stats | undefined;
+    try {
+      current = this.#fs.statIfExistsSync(this.#index.pathOf(slot));
+    } catch {
+      current = undefined; // the read that follows meets the error again and reports it
+    }
+    if (current !== undefined && cache.matches(slot, current)) {
+      const expiresAt = cache.expiresAtOf(slot);
+      if (expiresAt === 0 || expiresAt > this.#clock.now()) return decode ? cache.value(slot) : true;
+    }
+    cache.drop(slot);
+    return NOT_CACHED;
   }
 
   /** What a claimed file holds, for `getAndDelete`. */
@@ -624,7 +740,7 @@ export class DiskBackend implements CacheBackend {
   }
 
   /** After a read that did not produce a value: clean up what it found. */
-  #dismiss(key: string, file: string, known: IndexEntry | undefined, result: ReadResult): void {
+  #dismiss(key: string, file: string, known: number, result: ReadResult): void {
     if (result.status === 'missing') {
       this.#forget(key, known);
       return;
@@ -648,8 +764,9 @@ export class DiskBackend implements CacheBackend {
     this.#removeFileQuietly(file);
   }
 
-  #forget(key: string, known: IndexEntry | undefined): void {
-    if (known !== undefined) this.#index.delete(known);
+  /** Drops `key` (at `known`, or `NO_SLOT`) from the index, and keeps a running scan from re-adding it. */
+  #forget(key: string, known: number): void {
+    if (known !== NO_SLOT) this.#index.delete(known);
     if (this.#scanning) this.#removedWhileScanning.add(key);
   }
 
@@ -657,7 +774,7 @@ export class DiskBackend implements CacheBackend {
    * Removes a key's file after a refused or failed write. Not counted as an error: when the
    * folder is unusable the write failure already was.
    */
-  #removeQuietly(key: string, file: string, known: IndexEntry | undefined): void {
+  #removeQuietly(key: string, file: string, known: number): void {
     this.#forget(key, known);
     try {
       removeSync(this.#fs, file);

@@ -1,4 +1,5 @@
 import { MAX_KEY_BYTES } from '@cache/core';
+import type { Stats } from 'node:fs';
 import * as path from 'node:path';
 import {
   HEADER_BYTES,
@@ -7,13 +8,15 @@ import {
   decodeVerified,
   headerKey,
   type DecodedEntry,
+  type EntryHeader,
 } from './entry-file.js';
 import { isMissing, type FsLayer } from './fs-layer.js';
 import { tempName } from './temp-files.js';
 
 /** Outcome of reading one entry file. */
 export type ReadResult =
-  | { readonly status: 'found'; readonly entry: DecodedEntry }
+  /** `identity`: an fstat of the file read, when asked for and the entry is small (see `readEntrySync`). */
+  | { readonly status: 'found'; readonly entry: DecodedEntry; readonly identity?: Stats | undefined }
   | { readonly status: 'missing' }
   /** Foreign, torn, truncated, extended or failing its checksum. */
   | { readonly status: 'damaged' }
@@ -32,9 +35,11 @@ const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
 /**
  * Reads and verifies an entry with synchronous calls: open, one read, close for anything
  * under 64 KiB. Files over `syncLimit` bytes answer 'large' (so a multi-megabyte value never
- * holds the event loop). Throws only unexpected file system errors (EACCES, EIO…).
+ * holds the event loop). With `identify`, an entry under 64 KiB also comes with an fstat of
+ * the open file: the identity of exactly the bytes read, for the read cache. Throws only
+ * unexpected file system errors (EACCES, EIO…).
  */
-export function readEntrySync(fs: FsLayer, file: string, syncLimit: number): ReadResult {
+export function readEntrySync(fs: FsLayer, file: string, syncLimit: number, identify = false): ReadResult {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -51,7 +56,8 @@ export function readEntrySync(fs: FsLayer, file: string, syncLimit: number): Rea
     if (total < SCRATCH_BYTES) {
       if (read !== total) return DAMAGED;
       const entry = decodeVerified(scratch, header);
-      return entry === undefined ? DAMAGED : { status: 'found', entry };
+      if (entry === undefined) return DAMAGED;
+      return { status: 'found', entry, identity: identify ? fs.fstatSync(fd) : undefined };
     }
     if (read < SCRATCH_BYTES) return DAMAGED;
     if (total > syncLimit) return LARGE;
@@ -93,10 +99,17 @@ export interface EntrySummary {
 }
 
 /**
- * Header and key of one file (one open, one small read, one close); the length and checksum
- * are checked by the first real read. `undefined` = missing; 'damaged' = not one of ours.
+ * The buffer `readHeaderSync` reads into: after a call that answered a header, the key's UTF-8
+ * bytes are at `[HEADER_BYTES, HEADER_BYTES + header.keyBytes)`, until the next read.
  */
-export function readSummarySync(fs: FsLayer, file: string): EntrySummary | 'damaged' | undefined {
+export const headerBytes: Buffer = scratch;
+
+/**
+ * Header and key of one file (one open, one small read, one close) for a scan, which copies
+ * the key's bytes out of `headerBytes` without making a string of them. The length and
+ * checksum are checked by the first real read. `undefined` = missing; 'damaged' = not one of ours.
+ */
+export function readHeaderSync(fs: FsLayer, file: string): EntryHeader | 'damaged' | undefined {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -115,15 +128,22 @@ export function readSummarySync(fs: FsLayer, file: string): EntrySummary | 'dama
     ) {
       return 'damaged';
     }
-    return {
-      key: headerKey(scratch, header),
-      expiresAt: header.expiresAt,
-      totalBytes: header.totalBytes,
-      writtenAt: header.writtenAt,
-    };
+    return header;
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** `readHeaderSync` with the key decoded. */
+export function readSummarySync(fs: FsLayer, file: string): EntrySummary | 'damaged' | undefined {
+  const header = readHeaderSync(fs, file);
+  if (typeof header !== 'object') return header;
+  return {
+    key: headerKey(scratch, header),
+    expiresAt: header.expiresAt,
+    totalBytes: header.totalBytes,
+    writtenAt: header.writtenAt,
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import fg from 'fast-glob';
 import * as path from 'node:path';
 import { FAN_OUT_GLOB, isEntryFileName } from './entry-path.js';
+import { isMissing, type FsLayer } from './fs-layer.js';
 import type { Slicer } from './slicer.js';
 
 const OPTIONS = {
@@ -13,15 +14,10 @@ const OPTIONS = {
 } as const;
 
 /**
- * The hashes (file names) of every entry file under `dir`, in no particular order. Temp and
- * claimed files (under `.tmp`), the snapshot and anything not named like an entry are left
- * out. A missing folder lists as empty.
- *
- * One fast-glob call per fan-out folder, one after the other: each is one directory read on
- * libuv's thread pool and a few hundred names to check afterwards, so the event loop is never
- * held for long (a single walk of 100k files hands back, and then filters, everything in one
- * go). Hashes rather than paths: scans look 100k of them up in maps, and a short flat string
- * hashes faster than a long concatenated one.
+ * The hashes (file names) of every entry file under `dir`, in no particular order, found with
+ * fast-glob: what `deletePattern` and `clear` act on. Temp and claimed files (under `.tmp`),
+ * the snapshot and anything not named like an entry are left out. A missing folder lists as
+ * empty. One fast-glob call per fan-out folder, so the event loop is never held for long.
  */
 export async function listEntryHashes(dir: string, slicer: Slicer): Promise<string[]> {
   const folders = await fg(FAN_OUT_GLOB, { ...OPTIONS, cwd: dir, onlyDirectories: true, deep: 1 });
@@ -34,4 +30,38 @@ export async function listEntryHashes(dir: string, slicer: Slicer): Promise<stri
     }
   }
   return hashes;
+}
+
+const FAN_OUT_NAME = /^[0-9a-f]{2}$/;
+
+/*
+ * Scans (the index build at connect() and every sweep) list with plain readdir instead:
+ * measured on 100k entries, fast-glob took 280-500 ms of CPU against 130-175 ms for readdir
+ * (it builds an entry object per file and matches each name against the pattern), and a scan
+ * has a 2 s budget. A scan also wants one fan-out folder at a time, handled and let go before
+ * the next, so that 100k names are never alive at once.
+ */
+
+/** The fan-out folders under `dir` (two hex digits each). A missing `dir` has none. */
+export async function listFanOutFolders(fs: FsLayer, dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(dir);
+  } catch (error) {
+    if (isMissing(error)) return [];
+    throw error;
+  }
+  return names.filter((name) => FAN_OUT_NAME.test(name));
+}
+
+/** The entry file names (hashes) in the fan-out folder `folder` of `dir`. Missing: none. */
+export async function listFolderEntries(fs: FsLayer, dir: string, folder: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(dir + path.sep + folder);
+  } catch (error) {
+    if (isMissing(error)) return [];
+    throw error;
+  }
+  return names.filter((name) => isEntryFileName(folder, name));
 }

@@ -15,6 +15,9 @@ export interface FsLayer {
   unlinkSync: typeof fs.unlinkSync;
   mkdirSync: typeof fs.mkdirSync;
   statSync: (path: string) => fs.Stats;
+  /** `stat` that answers `undefined` for a missing path instead of throwing (throwing is slow). */
+  statIfExistsSync: (path: string) => fs.Stats | undefined;
+  fstatSync: (fd: number) => fs.Stats;
   readdirSync: (path: string) => string[];
   promises: {
     open: typeof fs.promises.open;
@@ -37,6 +40,8 @@ export const nodeFs: FsLayer = {
   unlinkSync: fs.unlinkSync,
   mkdirSync: fs.mkdirSync,
   statSync: (path) => fs.statSync(path),
+  statIfExistsSync: (path) => fs.statSync(path, { throwIfNoEntry: false }),
+  fstatSync: (fd) => fs.fstatSync(fd),
   readdirSync: (path) => fs.readdirSync(path),
   promises: {
     open: fs.promises.open,

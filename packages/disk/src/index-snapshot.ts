@@ -1,6 +1,8 @@
+import { MAX_KEY_BYTES } from '@cache/core';
 import * as path from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
-import type { IndexEntry } from './disk-index.js';
+import { crc32 } from './checksum.js';
+import { HASH_BYTES, type DiskIndex } from './disk-index.js';
 import { isMissing, type FsLayer } from './fs-layer.js';
 import type { Slicer } from './slicer.js';
 
@@ -11,52 +13,97 @@ import type { Slicer } from './slicer.js';
  * is gone, reads the headers of files the snapshot does not know (written since, or by other
  * processes), and every read still checks the file itself.
  *
- *   cache-toolkit-disk-index 2
- *   <sha256 hex>\t<size>\t<expiresAt>\t<key as JSON>      one line per entry, newest first
+ *   offset  size
+ *        0     4  magic 'CTKI' (cache toolkit index)
+ *        4     4  format version (3), uint32 LE
+ *        8     4  number of records, uint32 LE
+ *       12     4  CRC-32 of every byte after this 16-byte header
+ *       16     …  records, most recently used first, each:
+ *                   32  the file name (SHA-256 of the key), binary
+ *                    8  file size (float64 LE)
+ *                    8  expiry, epoch ms (float64 LE), 0 = never
+ *                    2  key length in bytes (uint16 LE)
+ *                    …  the key (UTF-8)
  *
- * Newest first, so that a reader can add each line at the old end of its LRU list as it
- * parses, without holding 100k intermediate objects.
+ * Binary, so that reading one record is a few fixed-offset reads with no parsing, and the
+ * digest and key bytes go straight into the index (no string is made). Most recently used first, so
+ * the reader can add each record at the old end of its LRU list as it goes.
  */
 
 export const SNAPSHOT_FILE = '.index';
-const FIRST_LINE = 'cache-toolkit-disk-index 2\n';
+const MAGIC = 0x494b5443; // 'CTKI' read as a little-endian uint32
+const VERSION = 3;
+const HEADER = 16;
+const FIXED = HASH_BYTES + 8 + 8 + 2;
+/** Records handled, and bytes checksummed, between two checks of the slice deadline. */
+const RECORDS_PER_CHECK = 256;
+const CRC_PIECE = 256 * 1024;
 
-/** Writes the snapshot of `entries` (given oldest first), building its text in event-loop slices. */
+/** Writes the snapshot of the index, building it in event-loop slices. */
 export async function writeSnapshot(
   fs: FsLayer,
   dir: string,
   tempDir: string,
-  entries: readonly IndexEntry[],
+  index: DiskIndex,
   slicer: Slicer,
 ): Promise<void> {
-  const lines: string[] = [FIRST_LINE];
-  for (let i = entries.length - 1; i >= 0; i--) {
-    if (slicer.due()) await slicer.pause();
-    const entry = entries[i] as IndexEntry;
-    if (entry.live)
-      lines.push(`${entry.hash}\t${entry.size}\t${entry.expiresAt}\t${JSON.stringify(entry.key)}\n`);
+  const order = index.newestFirst();
+  // First pass: the exact size, so the file is built in one buffer (no 10 MB concatenation).
+  const generations = new Uint32Array(order.length);
+  let total = HEADER;
+  for (let i = 0; i < order.length; i++) {
+    if (i % RECORDS_PER_CHECK === 0 && slicer.due()) await slicer.pause();
+    const slot = order[i] as number;
+    generations[i] = index.generationOf(slot);
+    total += FIXED + index.keyLengthOf(slot);
   }
-  await writeFileAtomic(fs, tempDir, path.join(dir, SNAPSHOT_FILE), Buffer.from(lines.join('')), false);
+  const out = Buffer.allocUnsafe(total);
+  let at = HEADER;
+  let records = 0;
+  for (let i = 0; i < order.length; i++) {
+    if (i % RECORDS_PER_CHECK === 0 && slicer.due()) await slicer.pause();
+    const slot = order[i] as number;
+    // Freed, or freed and handed out again, while this yielded: gone, or new and not measured above.
+    if (!index.isLive(slot) || index.generationOf(slot) !== generations[i]) continue;
+    index.copyDigest(slot, out, at);
+    out.writeDoubleLE(index.sizeOf(slot), at + HASH_BYTES);
+    out.writeDoubleLE(index.expiresAtOf(slot), at + HASH_BYTES + 8);
+    const keyBytes = index.copyKey(slot, out, at + FIXED);
+    out.writeUInt16LE(keyBytes, at + HASH_BYTES + 16);
+    at += FIXED + keyBytes;
+    records++;
+  }
+  out.writeUInt32LE(MAGIC, 0);
+  out.writeUInt32LE(VERSION, 4);
+  out.writeUInt32LE(records, 8);
+  out.writeUInt32LE(await checksum(out, at, slicer), 12);
+  await writeFileAtomic(fs, tempDir, path.join(dir, SNAPSHOT_FILE), out.subarray(0, at), false);
 }
 
-/** Receives each entry of a snapshot, newest first. */
-export type SnapshotVisitor = (hash: string, key: string, size: number, expiresAt: number) => void;
-
-const HEX64 = /^[0-9a-f]{64}$/;
-const NUMBER = /^\d+(?:\.\d+)?$/;
-const NEWLINE = 0x0a;
-const TAB = 0x09;
+/**
+ * Receives each entry of a snapshot, most recently used first: its digest is at
+ * `bytes[digestStart…]`, its key's UTF-8 bytes at `bytes[keyStart, keyStart + keyLength)`.
+ */
+export type SnapshotVisitor = (
+  bytes: Buffer,
+  digestStart: number,
+  keyStart: number,
+  keyLength: number,
+  size: number,
+  expiresAt: number,
+) => void;
 
 /**
- * Reads the snapshot and hands each entry to `visit`, newest first. Missing, foreign or
- * damaged: whatever could be read up to the first bad line (possibly nothing). Never throws
- * for the file's content. Lines are decoded one by one from the buffer, never as one 10 MB
- * string whose slices would keep all of it alive as long as any entry lives.
+ * Reads the snapshot, tells `expect` how many entries it holds, and hands each to `visit`,
+ * most recently used first. A missing, foreign or damaged snapshot (wrong magic or version,
+ * a checksum or length that does not add up) visits nothing: it is only a hint. Never throws
+ * for the file's content.
  */
 export async function readSnapshot(
   fs: FsLayer,
   dir: string,
   slicer: Slicer,
+  expect: (count: number) => void,
   visit: SnapshotVisitor,
 ): Promise<void> {
   let bytes: Buffer;
@@ -66,34 +113,38 @@ export async function readSnapshot(
     if (isMissing(error)) return;
     throw error;
   }
-  if (bytes.toString('latin1', 0, FIRST_LINE.length) !== FIRST_LINE) return;
-  let start = FIRST_LINE.length;
-  while (start < bytes.length) {
-    if (slicer.due()) await slicer.pause();
-    const end = bytes.indexOf(NEWLINE, start);
-    const tab1 = start + 64;
-    const tab2 = bytes.indexOf(TAB, tab1 + 1);
-    const tab3 = tab2 === -1 ? -1 : bytes.indexOf(TAB, tab2 + 1);
-    if (end === -1 || bytes[tab1] !== TAB || tab2 === -1 || tab3 === -1 || tab3 > end) return;
-    const hash = bytes.toString('latin1', start, tab1);
-    const size = bytes.toString('latin1', tab1 + 1, tab2);
-    const expiresAt = bytes.toString('latin1', tab2 + 1, tab3);
-    let key: unknown;
-    try {
-      key = JSON.parse(bytes.toString('utf8', tab3 + 1, end));
-    } catch {
-      return;
-    }
-    if (
-      !HEX64.test(hash) ||
-      !NUMBER.test(size) ||
-      !NUMBER.test(expiresAt) ||
-      typeof key !== 'string' ||
-      key === ''
-    ) {
-      return;
-    }
-    visit(hash, key, Number(size), Number(expiresAt));
-    start = end + 1;
+  if (
+    bytes.length < HEADER ||
+    bytes.readUInt32LE(0) !== MAGIC ||
+    bytes.readUInt32LE(4) !== VERSION ||
+    (await checksum(bytes, bytes.length, slicer)) !== bytes.readUInt32LE(12)
+  ) {
+    return;
   }
+  const records = bytes.readUInt32LE(8);
+  // At least FIXED + 1 bytes per record: a count the file cannot hold is damage, not a size.
+  if (records > (bytes.length - HEADER) / (FIXED + 1)) return;
+  expect(records);
+  let at = HEADER;
+  for (let i = 0; i < records; i++) {
+    if (i % RECORDS_PER_CHECK === 0 && slicer.due()) await slicer.pause();
+    if (at + FIXED > bytes.length) return;
+    const keyBytes = bytes.readUInt16LE(at + HASH_BYTES + 16);
+    const end = at + FIXED + keyBytes;
+    if (keyBytes === 0 || keyBytes > MAX_KEY_BYTES || end > bytes.length) return;
+    const size = bytes.readDoubleLE(at + HASH_BYTES);
+    const expiresAt = bytes.readDoubleLE(at + HASH_BYTES + 8);
+    visit(bytes, at, at + FIXED, keyBytes, size, expiresAt);
+    at = end;
+  }
+}
+
+/** CRC-32 of `bytes[HEADER, end)`, in pieces with event-loop turns between them. */
+async function checksum(bytes: Buffer, end: number, slicer: Slicer): Promise<number> {
+  let crc = 0;
+  for (let at = HEADER; at < end; at += CRC_PIECE) {
+    if (slicer.due()) await slicer.pause();
+    crc = crc32(bytes.subarray(at, Math.min(end, at + CRC_PIECE)), crc);
+  }
+  return crc;
 }

@@ -56,6 +56,16 @@ export interface DiskBackendOptions {
    * @default false
    */
   fsync?: boolean | undefined;
+  /**
+   * Memory for decoded values of recently read entries (up to an eighth of this each), counted
+   * in entry file bytes. A `get` of such an entry then costs one `stat` of its file, which
+   * proves the file is still the one the value was read from (a write or delete by any process
+   * replaces or removes the file), instead of reading, checking and decoding it again. Values
+   * of files younger than 100 ms are not kept (see the README for why that makes the check
+   * sound). `0` turns it off: every `get` reads its file. A non-negative integer.
+   * @default 16_777_216 (16 MiB)
+   */
+  readCacheBytes?: number | undefined;
   /** Where warnings go (damaged files, write failures). @default the toolkit's default logger */
   logger?: CacheLogger | undefined;
   /**
@@ -76,6 +86,7 @@ export interface ResolvedDiskOptions {
   defaultTtlMs: number | undefined;
   sweepIntervalMs: number;
   fsync: boolean;
+  readCacheBytes: number;
   logger: CacheLogger | undefined;
   clock: DiskClock;
   unknownKeys: string[];
@@ -84,6 +95,7 @@ export interface ResolvedDiskOptions {
 export const DEFAULT_MAX_BYTES: number = 512 * 1024 * 1024;
 export const DEFAULT_MAX_ENTRY_BYTES: number = 16 * 1024 * 1024;
 export const DEFAULT_SWEEP_INTERVAL_MS: number = 60_000;
+export const DEFAULT_READ_CACHE_BYTES: number = 16 * 1024 * 1024;
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set([
   'dir',
@@ -92,6 +104,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([
   'defaultTtl',
   'sweepIntervalMs',
   'fsync',
+  'readCacheBytes',
   'logger',
   'clock',
   // A top-level config option the manager may hand to every backend; the folder is the namespace.
@@ -132,6 +145,7 @@ export function resolveDiskOptions(options: DiskBackendOptions): ResolvedDiskOpt
   const maxBytes = integer('maxBytes', options.maxBytes, DEFAULT_MAX_BYTES, 1);
   const maxEntryBytes = integer('maxEntryBytes', options.maxEntryBytes, DEFAULT_MAX_ENTRY_BYTES, 1);
   const sweepIntervalMs = integer('sweepIntervalMs', options.sweepIntervalMs, DEFAULT_SWEEP_INTERVAL_MS, 0);
+  const readCacheBytes = integer('readCacheBytes', options.readCacheBytes, DEFAULT_READ_CACHE_BYTES, 0);
   const defaultTtlMs = parseOptionalTtl(options.defaultTtl, 'disk backend: defaultTtl');
   if (options.fsync !== undefined && typeof options.fsync !== 'boolean') {
     throw new CacheConfigError(`disk backend: fsync must be a boolean (got ${describe(options.fsync)})`);
@@ -152,6 +166,7 @@ export function resolveDiskOptions(options: DiskBackendOptions): ResolvedDiskOpt
     defaultTtlMs,
     sweepIntervalMs,
     fsync: options.fsync ?? false,
+    readCacheBytes,
     logger,
     clock: clock ?? Date,
     unknownKeys: Object.keys(options).filter((key) => !KNOWN_KEYS.has(key)),

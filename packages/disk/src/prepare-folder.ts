@@ -29,14 +29,21 @@ export function unusableFolder(dir: string, error: unknown): CacheBackendError {
 
 const PROBE = Buffer.alloc(4096, 0x20);
 
+/** What `prepareFolder` learned about the file system. */
+export interface FolderTraits {
+  /** File timestamps keep fractions of a second (ext4, xfs, btrfs, tmpfs do; FAT, ext3 do not). */
+  subSecondTimestamps: boolean;
+}
+
 /**
  * Makes sure `dir` is a folder this process can write, before any entry depends on it:
  * creates it (not its parents: a missing parent is far more often a typo than an intent),
  * creates `tempDir`, and writes, then removes, a 4 KiB probe file, which also catches a full
- * disk. Synchronous: a handful of quick calls, which would otherwise queue behind the index
+ * disk, and shows the resolution of file timestamps (the read cache depends on it).
+ * Synchronous: a handful of quick calls, which would otherwise queue behind the index
  * build's listing in libuv's thread pool. Throws `unusableFolder(...)`.
  */
-export function prepareFolder(fs: FsLayer, dir: string, tempDir: string): void {
+export function prepareFolder(fs: FsLayer, dir: string, tempDir: string): FolderTraits {
   try {
     try {
       fs.mkdirSync(dir, { mode: 0o700 });
@@ -56,6 +63,9 @@ export function prepareFolder(fs: FsLayer, dir: string, tempDir: string): void {
       try {
         let written = 0;
         while (written < PROBE.length) written += fs.writeSync(fd, PROBE, written, PROBE.length - written);
+        // Whole seconds show as an exact multiple of 1000 ms (a sub-second file system does
+        // that only for a write on the exact second, and then the read cache is only slower).
+        return { subSecondTimestamps: fs.fstatSync(fd).mtimeMs % 1000 !== 0 };
       } finally {
         fs.closeSync(fd);
       }

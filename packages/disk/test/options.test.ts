@@ -37,6 +37,10 @@ describe('DiskBackend options', () => {
       'disk backend: sweepIntervalMs must be a non-negative integer (got -1)',
     );
     reject({ dir: 'x', fsync: 'yes' }, 'disk backend: fsync must be a boolean (got "yes")');
+    reject(
+      { dir: 'x', readCacheBytes: -1 },
+      'disk backend: readCacheBytes must be a non-negative integer (got -1)',
+    );
     reject({ dir: 'x', logger: {} }, 'disk backend: logger must have warn() and error() methods');
     reject(
       { dir: 'x', clock: 5 },
@@ -55,7 +59,7 @@ describe('DiskBackend options', () => {
     const logger: CacheLogger = { warn: (m) => void warned.push(m), error: () => undefined };
     new DiskBackend({ dir: 'x', logger, keyPrefix: 'app:', maxbytes: 5 } as DiskBackendOptions);
     expect(warned).toEqual([
-      "[disk] unknown option 'maxbytes' ignored (known: dir, maxBytes, maxEntryBytes, defaultTtl, sweepIntervalMs, fsync, logger, clock)",
+      "[disk] unknown option 'maxbytes' ignored (known: dir, maxBytes, maxEntryBytes, defaultTtl, sweepIntervalMs, fsync, readCacheBytes, logger, clock)",
     ]);
   });
 });

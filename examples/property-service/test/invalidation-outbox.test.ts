@@ -6,6 +6,7 @@ import { CacheManager, silentLogger } from '@cache/core';
 import { DiskBackend } from '@cache/disk';
 import { MemoryBackend } from '@cache/memory';
 import { RedisBackend } from '@cache/redis';
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,6 +138,46 @@ describe('the invalidation outbox on a disk cache', () => {
     // Ids are never reused, so a settled id can never name a newer row.
     sibling.settleInvalidations([later.id]);
     expect(sibling.update(5, { bedrooms: 3 })!.invalidation.id).toBe(later.id + 1);
+  });
+});
+
+describe('a database written by the example before the outbox', () => {
+  /** A database file as the earlier version left it: a `service_runs` table with `runs` rows. */
+  function legacyDatabase(runs: number): string {
+    const file = join(tempDir(), 'listings.sqlite');
+    const current = new ListingsDatabase({ file, listings: 60 });
+    current.settleInvalidations(current.pendingInvalidations().map((row) => row.id));
+    current.close();
+    const raw = new Database(file);
+    raw.exec(
+      'CREATE TABLE service_runs (id TEXT PRIMARY KEY, pid INTEGER NOT NULL, started_at TEXT NOT NULL)',
+    );
+    for (let run = 0; run < runs; run++) {
+      raw.prepare('INSERT INTO service_runs VALUES (?, ?, ?)').run(`run-${run}`, 1000 + run, 'then');
+    }
+    raw.close();
+    return file;
+  }
+
+  const hasRunsTable = (db: ListingsDatabase): boolean => {
+    const raw = new Database(db.file, { readonly: true });
+    try {
+      return raw.prepare(`SELECT name FROM sqlite_master WHERE name = 'service_runs'`).get() !== undefined;
+    } finally {
+      raw.close();
+    }
+  };
+
+  it('owes the cache a full drop when a run there never closed cleanly (which writes it cut is unknown)', () => {
+    const db = openDatabase(legacyDatabase(1));
+    expect(db.pendingInvalidations().map((row) => row.patterns)).toEqual([ALL_DATABASE_ENTRIES]);
+    expect(hasRunsTable(db)).toBe(false);
+  });
+
+  it('owes nothing when every run there closed cleanly', () => {
+    const db = openDatabase(legacyDatabase(0));
+    expect(db.pendingInvalidations()).toEqual([]);
+    expect(hasRunsTable(db)).toBe(false);
   });
 });
 

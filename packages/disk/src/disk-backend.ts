@@ -17,7 +17,7 @@ import {
 import type { Stats } from 'node:fs';
 import { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
 import { DiskIndex, HASH_BYTES, NO_SLOT } from './disk-index.js';
-import { HEADER_BYTES, encodeEntry, encodedSize, type EntryHeader } from './entry-file.js';
+import { HEADER_BYTES, decodePrefix, encodeEntry, encodedSize, type EntryHeader } from './entry-file.js';
 import { TEMP_FOLDER, entryPath, entryPathForHash } from './entry-path.js';
 import {
   claimSync,
@@ -31,14 +31,14 @@ import {
   type ReadResult,
 } from './entry-read.js';
 import { listEntryHashes, listFanOutFolders, listFolderEntries } from './folder-list.js';
-import { oldestFirst } from './age-order.js';
 import { Newcomers } from './newcomers.js';
 import { ReadCache } from './read-cache.js';
 import { SNAPSHOT_FILE, readSnapshot, writeSnapshot } from './index-snapshot.js';
 import { errorCode, nodeFs, type FsLayer } from './fs-layer.js';
+import { PREFIX_FAILED, PREFIX_MISSING, ScanWorkers, type PrefixBatch } from './scan-workers.js';
 import { resolveDiskOptions, type DiskBackendOptions, type DiskClock } from './options.js';
 import { prepareFolder } from './prepare-folder.js';
-import { Slicer } from './slicer.js';
+import { ITEMS_PER_CHECK, Slicer } from './slicer.js';
 import { removeStaleTemps } from './temp-files.js';
 
 /** `stats()` of a disk backend: the common figures plus what only a disk can go through. */
@@ -71,6 +71,24 @@ const SNAPSHOT_EVERY_MS = 5 * 60_000;
 
 /** What `#cachedValue` answers when the read cache cannot answer. */
 const NOT_CACHED: unique symbol = Symbol('not cached');
+
+/**
+ * A first scan expecting at least this many files runs in worker threads (see `ScanWorkers`):
+ * below it, starting threads (tens of ms) costs more than it saves.
+ */
+const WORKER_SCAN_MIN_FILES = 4096;
+
+/** What the steps of one folder scan share. */
+interface ScanRound {
+  /** Number of this scan: files it finds are marked with it. */
+  readonly mark: number;
+  /** The clock when the scan began: entries expired by then are removed. */
+  readonly now: number;
+  readonly newcomers: Newcomers;
+  readonly slicer: Slicer;
+  /** True once clear() or disconnect() made the scan obsolete. */
+  stopped(): boolean;
+}
 
 /**
  * A cache in a folder: one file per entry, named by the SHA-256 of its key, written to a temp
@@ -113,6 +131,8 @@ export class DiskBackend implements CacheBackend {
   /** When the snapshot was last written (or connect() ran), by the wall clock. */
   #snapshotAt = 0;
   #snapshotWrite: Promise<void> = Promise.resolve();
+  /** Where a scan parses a file name into a digest. */
+  readonly #digestScratch: Buffer = Buffer.alloc(HASH_BYTES);
   #sweepTimer: ReturnType<typeof setInterval> | undefined;
 
   /**
@@ -486,6 +506,7 @@ export class DiskBackend implements CacheBackend {
     const stopped = (): boolean => generation !== this.#generation;
     const slicer = new Slicer();
     const removed = this.#removedWhileScanning;
+    let scan: ScanRound | undefined;
     try {
       const listing = listFanOutFolders(this.#fs, this.dir);
       if (initial) {
@@ -505,37 +526,37 @@ export class DiskBackend implements CacheBackend {
       }
       const folders = await listing;
       if (stopped()) return;
-      const now = this.#clock.now();
-      const newcomers = new Newcomers();
-      for (const folder of folders) {
-        const names = await listFolderEntries(this.#fs, this.dir, folder);
-        for (const name of names) {
-          if (slicer.due()) {
-            await slicer.pause();
-            if (stopped()) return;
-          }
-          const slot = index.findByName(name);
-          if (slot !== NO_SLOT) {
-            index.markSeen(slot, mark);
-            continue;
-          }
-          const header = this.#scanHeader(this.dir + path.sep + folder + path.sep + name, now);
-          if (header !== undefined) {
-            newcomers.push(
-              name,
-              headerBytes,
-              HEADER_BYTES,
-              header.keyBytes,
-              header.totalBytes,
-              header.expiresAt,
-              header.writtenAt,
-            );
+      scan = { mark, now: this.#clock.now(), newcomers: new Newcomers(), slicer, stopped };
+      if (folders.length > 0) {
+        const first = await this.#scanFolderHere(folders[0] as string, scan);
+        if (stopped()) return;
+        const rest = folders.slice(1);
+        // Files spread evenly over the fan-out folders (they are named by a hash), so the
+        // first folder predicts the whole scan.
+        const expected = first.names * folders.length;
+        const expectedNew = Math.ceil(scan.newcomers.count * folders.length * 1.25);
+        scan.newcomers.reserve(expectedNew);
+        index.reserve(index.size + expectedNew);
+        let done = false;
+        if (initial && expected >= WORKER_SCAN_MIN_FILES && this.#fs === nodeFs) {
+          try {
+            await this.#scanFoldersInWorkers(rest, scan);
+            done = true;
+          } catch (error) {
+            // Workers unavailable (resource limits, a sandbox): the same scan on this thread.
+            // Redoing folders already done is harmless: seen marks and newcomers are idempotent.
+            this.#failed('scan in worker threads', this.dir, error);
           }
         }
-        if (stopped()) return;
+        for (let f = 0; !done && f < rest.length; f++) {
+          await this.#scanFolderHere(rest[f] as string, scan);
+          if (stopped()) return;
+        }
       }
+      if (stopped()) return;
+      const { now, newcomers } = scan;
       for (let slot = 0; slot < index.slotLimit; slot++) {
-        if (slot % 256 === 0 && slicer.due()) {
+        if (slot % ITEMS_PER_CHECK === 0 && slicer.due()) {
           await slicer.pause();
           if (stopped()) return;
         }
@@ -547,35 +568,150 @@ export class DiskBackend implements CacheBackend {
           if (expiresAt !== 0 && expiresAt <= now) this.#purgeIfExpired(slot, now);
         }
       }
-      const ordered = await oldestFirst(newcomers.writtenAt, newcomers.count, slicer);
+      await newcomers.place(index, initial, slicer);
       if (stopped()) return;
-      index.reserve(index.size + newcomers.count);
-      const { keyBytes, keyStarts, keyLengths, digests, sizes, expiries } = newcomers;
-      // Initial scan: their recency is unknown, so they go to the old end; addOldest
-      // prepends, so the newest is added first. Later scans: other processes wrote them lately.
-      const last = ordered.length - 1;
-      for (let i = 0; i <= last; i++) {
-        if (i % 256 === 0 && slicer.due()) await slicer.pause();
-        const at = ordered[initial ? last - i : i] as number;
-        if (removed.size !== 0 && removed.has(newcomers.keyOf(at))) continue;
-        const keyStart = keyStarts[at] as number;
-        const keyLength = keyLengths[at] as number;
-        const digestStart = at * HASH_BYTES;
-        const size = sizes[at] as number;
-        const expiresAt = expiries[at] as number;
-        if (initial) index.addOldest(keyBytes, keyStart, keyLength, digests, digestStart, size, expiresAt);
-        else index.addNewest(keyBytes, keyStart, keyLength, digests, digestStart, size, expiresAt);
-      }
       if (initial) this.#indexComplete = true;
       this.#bytesSinceScan = 0;
       this.#enforceMaxBytes(NO_SLOT);
     } finally {
+      // A scan that failed half-way must not leave entries outside the LRU order (they would
+      // count in bytes but never be evicted).
+      scan?.newcomers.placeUnordered(index);
       if (!stopped()) {
         this.#scanning = false;
         this.#removedWhileScanning.clear();
       }
       if (initial && stopped() && this.#connected) this.#indexComplete = true;
     }
+  }
+
+  /**
+   * One fan-out folder of a scan, on this thread: marks the files the index knows as seen,
+   * reads the headers of the others (removing damaged and expired ones) into the newcomers.
+   */
+  async #scanFolderHere(folder: string, scan: ScanRound): Promise<{ names: number }> {
+    const index = this.#index;
+    const names = listFolderEntries(this.#fs, this.dir, folder);
+    const digest = this.#digestScratch;
+    for (const name of names) {
+      if (scan.slicer.due()) {
+        await scan.slicer.pause();
+        if (scan.stopped()) break;
+      }
+      const slot = index.findByName(name);
+      if (slot !== NO_SLOT) {
+        index.markSeen(slot, scan.mark);
+        continue;
+      }
+      const header = this.#scanHeader(this.dir + path.sep + folder + path.sep + name, scan.now);
+      if (header === undefined) continue;
+      digest.write(name, 0, HASH_BYTES, 'hex');
+      this.#file(scan, header, headerBytes, HEADER_BYTES, digest, 0);
+    }
+    return { names: names.length };
+  }
+
+  /**
+   * The rest of a big first scan, with worker threads listing the folders and reading the
+   * headers of the files the index does not know (see `ScanWorkers`): this thread only looks
+   * up digests and files the headers, in slices. Throws when the workers fail.
+   */
+  async #scanFoldersInWorkers(folders: readonly string[], scan: ScanRound): Promise<void> {
+    const index = this.#index;
+    const { slicer, mark, now } = scan;
+    const workers = new ScanWorkers(this.dir);
+    try {
+      const listings = folders.map((folder) => workers.list(folder));
+      // Those not awaited when the scan stops or fails must not count as unhandled rejections.
+      for (const listing of listings) listing.catch(() => undefined);
+      const reads: Array<{ folder: string; digests: Buffer; count: number; batch: Promise<PrefixBatch> }> =
+        [];
+      for (let f = 0; f < folders.length; f++) {
+        const { digests, count } = await (listings[f] as Promise<{ digests: Buffer; count: number }>);
+        if (scan.stopped()) return;
+        const unknown = Buffer.allocUnsafe(count * HASH_BYTES);
+        let unknownCount = 0;
+        for (let i = 0; i < count; i++) {
+          if (i % ITEMS_PER_CHECK === 0 && slicer.due()) {
+            await slicer.pause();
+            if (scan.stopped()) return;
+          }
+          const slot = index.findByDigest(digests, i * HASH_BYTES);
+          if (slot !== NO_SLOT) index.markSeen(slot, mark);
+          else digests.copy(unknown, HASH_BYTES * unknownCount++, i * HASH_BYTES, (i + 1) * HASH_BYTES);
+        }
+        if (unknownCount === 0) continue;
+        const wanted = unknown.subarray(0, unknownCount * HASH_BYTES);
+        const folder = folders[f] as string;
+        const batch = workers.read(folder, wanted);
+        batch.catch(() => undefined);
+        reads.push({ folder, digests: wanted, count: unknownCount, batch });
+      }
+      for (const read of reads) {
+        const { bytes, failures } = await read.batch;
+        if (scan.stopped()) return;
+        let failed = 0;
+        for (let i = 0, at = 0; i < read.count; i++) {
+          if (i % ITEMS_PER_CHECK === 0 && slicer.due()) {
+            await slicer.pause();
+            if (scan.stopped()) return;
+          }
+          const status = bytes[at] as number;
+          const length = bytes.readUInt16LE(at + 1);
+          const start = at + 5;
+          at = start + bytes.readUInt16LE(at + 3);
+          if (status === PREFIX_MISSING) continue;
+          if (status === PREFIX_FAILED) {
+            this.#failed('read', this.#fileOfDigest(read.digests, i), { code: failures[failed++] });
+            continue;
+          }
+          const header = decodePrefix(bytes, start, length);
+          if (header === 'damaged') {
+            this.#damagedFile(this.#fileOfDigest(read.digests, i));
+          } else if (header.expiresAt !== 0 && header.expiresAt <= now) {
+            if (this.#removeFileQuietly(this.#fileOfDigest(read.digests, i))) this.#stats.expirations++;
+          } else {
+            this.#file(scan, header, bytes, start + HEADER_BYTES, read.digests, i * HASH_BYTES);
+          }
+        }
+      }
+    } finally {
+      await workers.close();
+    }
+  }
+
+  /**
+   * Files an entry a scan found (its header decoded, its key's bytes at `key[keyStart…]`, its
+   * name at `digest[digestStart…]`) in the index, detached until the scan orders it by age;
+   * unless this process removed that key while the scan ran (the scan saw the file before).
+   */
+  #file(
+    scan: ScanRound,
+    header: EntryHeader,
+    key: Buffer,
+    keyStart: number,
+    digest: Uint8Array,
+    digestStart: number,
+  ): void {
+    const removed = this.#removedWhileScanning;
+    if (removed.size !== 0 && removed.has(key.toString('utf8', keyStart, keyStart + header.keyBytes))) return;
+    const slot = this.#index.addDetached(
+      key,
+      keyStart,
+      header.keyBytes,
+      digest,
+      digestStart,
+      header.totalBytes,
+      header.expiresAt,
+    );
+    if (slot === NO_SLOT) return;
+    this.#index.markSeen(slot, scan.mark);
+    scan.newcomers.push(this.#index, slot, header.writtenAt);
+  }
+
+  /** The path of the entry file whose name is the `at`-th digest in `digests`. */
+  #fileOfDigest(digests: Buffer, at: number): string {
+    return entryPathForHash(this.dir, digests.toString('hex', at * HASH_BYTES, (at + 1) * HASH_BYTES));
   }
 
   /** Writes the index snapshot; a failure is logged and counted, never thrown. */

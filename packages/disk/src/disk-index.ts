@@ -40,7 +40,10 @@ export class DiskIndex {
   #keyHashes: Uint32Array = new Uint32Array(0);
   /** Bumped each time a slot is handed out, so a holder can tell it was reused. */
   #generations: Uint32Array = new Uint32Array(0);
-  /** Memoized entry paths (only for slots whose path was asked for). */
+  /**
+   * Memoized entry paths, only for slots whose path was asked for (`delete` and `clear` reset
+   * them, so a fresh slot has none): a build of 100k entries must not grow this to 100k.
+   */
   readonly #paths: (string | undefined)[] = [];
   /** SHA-256 of each slot's key (its file name, binary): a Buffer view for hex, words for comparing. */
   #digestBytes: Buffer = Buffer.alloc(0);
@@ -55,6 +58,8 @@ export class DiskIndex {
   #seen: Uint32Array = new Uint32Array(0);
   #older: Int32Array = new Int32Array(0);
   #newer: Int32Array = new Int32Array(0);
+  /** 1 while the slot is in the LRU list; 0 for a detached one (found by a scan, not yet placed). */
+  #linked: Uint8Array = new Uint8Array(0);
   readonly #byKey: SlotTable<number> = new SlotTable((slot, length) => this.#sameKey(slot, length));
   readonly #byDigest: SlotTable<number> = new SlotTable((slot) => this.#sameDigest(slot));
   /** The key being looked up (encoded here when it comes as a string), and where it is. */
@@ -114,6 +119,13 @@ export class DiskIndex {
   /** The slot whose file is named `name` (64 lowercase hex), or `NO_SLOT`. */
   findByName(name: string): number {
     if (this.#probeBytes.write(name, 0, HASH_BYTES, 'hex') !== HASH_BYTES) return NO_SLOT;
+    return this.#byDigest.find(this.#probe[0] as number, 0);
+  }
+
+  /** The slot whose file name is the digest `source[start, start + HASH_BYTES)`, or `NO_SLOT`. */
+  findByDigest(source: Uint8Array, start: number): number {
+    const probe = this.#probeBytes;
+    for (let i = 0; i < HASH_BYTES; i++) probe[i] = source[start + i] as number;
     return this.#byDigest.find(this.#probe[0] as number, 0);
   }
 
@@ -189,10 +201,10 @@ export class DiskIndex {
     return this.#oldest;
   }
 
-  /** Marks an entry most recently used. */
+  /** Marks an entry most recently used (placing it, if a scan had not yet). */
   touch(slot: number): void {
     if (this.#newest === slot || !this.isLive(slot)) return;
-    this.#unlink(slot);
+    if (this.#linked[slot] === 1) this.#unlink(slot);
     this.#linkNewest(slot);
   }
 
@@ -244,18 +256,19 @@ export class DiskIndex {
     size: number,
     expiresAt: number,
   ): boolean {
-    const slot = this.#addScanned(key, keyStart, keyLength, digest, digestStart, size, expiresAt);
+    const slot = this.addDetached(key, keyStart, keyLength, digest, digestStart, size, expiresAt);
     if (slot === NO_SLOT) return false;
-    this.#newer[slot] = this.#oldest;
-    this.#older[slot] = NO_SLOT;
-    if (this.#oldest === NO_SLOT) this.#newest = slot;
-    else this.#older[this.#oldest] = slot;
-    this.#oldest = slot;
+    this.#linkOldest(slot);
     return true;
   }
 
-  /** Like `addOldest`, at the most recently used end (files other processes wrote lately). */
-  addNewest(
+  /**
+   * Adds an entry found by a scan without placing it in the LRU order yet (it is found by key
+   * and counted in `size`/`bytes`, but `oldest()` never answers it): a scan files what it
+   * finds as it goes and orders it all by age at the end (`attachOldest`/`attachNewest`).
+   * Answers the slot, or `NO_SLOT` when the key is already known.
+   */
+  addDetached(
     key: Uint8Array,
     keyStart: number,
     keyLength: number,
@@ -263,11 +276,24 @@ export class DiskIndex {
     digestStart: number,
     size: number,
     expiresAt: number,
-  ): boolean {
-    const slot = this.#addScanned(key, keyStart, keyLength, digest, digestStart, size, expiresAt);
-    if (slot === NO_SLOT) return false;
-    this.#linkNewest(slot);
-    return true;
+  ): number {
+    if (this.#findKey(key, keyStart, keyLength) !== NO_SLOT) return NO_SLOT;
+    const slot = this.#allocate(key, keyStart, keyLength, size, expiresAt, this.#stamp);
+    const bytes = this.#digestBytes;
+    const start = slot * HASH_BYTES;
+    for (let i = 0; i < HASH_BYTES; i++) bytes[start + i] = digest[digestStart + i] as number;
+    this.#byDigest.insert(this.#digestWords[slot * HASH_WORDS] as number, slot);
+    return slot;
+  }
+
+  /** Places a detached entry at the least recently used end (nothing if it was placed or removed since). */
+  attachOldest(slot: number): void {
+    if (this.isLive(slot) && this.#linked[slot] === 0) this.#linkOldest(slot);
+  }
+
+  /** Places a detached entry at the most recently used end. */
+  attachNewest(slot: number): void {
+    if (this.isLive(slot) && this.#linked[slot] === 0) this.#linkNewest(slot);
   }
 
   delete(slot: number): void {
@@ -279,7 +305,7 @@ export class DiskIndex {
     this.#keyLengths[slot] = 0;
     this.#bytes -= this.#sizes[slot] as number;
     this.#count--;
-    this.#unlink(slot);
+    if (this.#linked[slot] === 1) this.#unlink(slot);
     this.#paths[slot] = undefined;
     this.#newer[slot] = this.#freeHead;
     this.#freeHead = slot;
@@ -330,24 +356,6 @@ export class DiskIndex {
     return this.#byKey.find(hashBytes(source, start, length), length);
   }
 
-  #addScanned(
-    key: Uint8Array,
-    keyStart: number,
-    keyLength: number,
-    digest: Uint8Array,
-    digestStart: number,
-    size: number,
-    expiresAt: number,
-  ): number {
-    if (this.#findKey(key, keyStart, keyLength) !== NO_SLOT) return NO_SLOT;
-    const slot = this.#allocate(key, keyStart, keyLength, size, expiresAt, this.#stamp);
-    const bytes = this.#digestBytes;
-    const start = slot * HASH_BYTES;
-    for (let i = 0; i < HASH_BYTES; i++) bytes[start + i] = digest[digestStart + i] as number;
-    this.#byDigest.insert(this.#digestWords[slot * HASH_WORDS] as number, slot);
-    return slot;
-  }
-
   /** A fresh slot holding the key (in the key table, not yet in the digest table or the LRU list). */
   #allocate(
     key: Uint8Array,
@@ -369,11 +377,11 @@ export class DiskIndex {
     this.#keyLengths[slot] = keyLength;
     this.#keyHashes[slot] = keyHash;
     this.#generations[slot] = (this.#generations[slot] as number) + 1;
-    this.#paths[slot] = undefined;
     this.#sizes[slot] = size;
     this.#expiries[slot] = expiresAt;
     this.#stamps[slot] = stamp;
     this.#seen[slot] = 0;
+    this.#linked[slot] = 0;
     this.#byKey.insert(keyHash, slot);
     this.#bytes += size;
     this.#count++;
@@ -418,10 +426,21 @@ export class DiskIndex {
     this.#seen = grown(this.#seen, new Uint32Array(capacity));
     this.#older = grown(this.#older, new Int32Array(capacity));
     this.#newer = grown(this.#newer, new Int32Array(capacity));
+    this.#linked = grown(this.#linked, new Uint8Array(capacity));
     this.#capacity = capacity;
   }
 
+  #linkOldest(slot: number): void {
+    this.#linked[slot] = 1;
+    this.#newer[slot] = this.#oldest;
+    this.#older[slot] = NO_SLOT;
+    if (this.#oldest === NO_SLOT) this.#newest = slot;
+    else this.#older[this.#oldest] = slot;
+    this.#oldest = slot;
+  }
+
   #linkNewest(slot: number): void {
+    this.#linked[slot] = 1;
     this.#older[slot] = this.#newest;
     this.#newer[slot] = NO_SLOT;
     if (this.#newest === NO_SLOT) this.#oldest = slot;
@@ -430,6 +449,7 @@ export class DiskIndex {
   }
 
   #unlink(slot: number): void {
+    this.#linked[slot] = 0;
     const older = this.#older[slot] as number;
     const newer = this.#newer[slot] as number;
     if (older === NO_SLOT) this.#oldest = newer;
@@ -439,7 +459,10 @@ export class DiskIndex {
   }
 }
 
-function grown<T extends Float64Array | Uint32Array | Uint16Array | Int32Array>(old: T, bigger: T): T {
+function grown<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array | Int32Array>(
+  old: T,
+  bigger: T,
+): T {
   bigger.set(old as ArrayLike<number>);
   return bigger;
 }

@@ -1,3 +1,4 @@
+import { MAX_KEY_BYTES } from '@cache/core';
 import { crc32 } from './checksum.js';
 
 /*
@@ -76,17 +77,19 @@ export function encodeEntry(
 }
 
 /**
- * Reads the header from the first `length` bytes of `buffer`; `undefined` when they are not
- * one of our headers (foreign file, other format version, torn or too short).
+ * Reads the header from the first `length` bytes of `buffer` (from `offset` on); `undefined`
+ * when they are not one of our headers (foreign file, other format version, torn or too short).
  */
-export function decodeHeader(buffer: Buffer, length: number): EntryHeader | undefined {
+export function decodeHeader(buffer: Buffer, length: number, offset = 0): EntryHeader | undefined {
   if (length < HEADER_BYTES) return undefined;
-  if (buffer.readUInt32LE(0) !== MAGIC || buffer.readUInt32LE(4) !== FORMAT_VERSION) return undefined;
-  if (buffer.readUInt16LE(18) !== 0) return undefined;
-  const valueBytes = buffer.readUInt32LE(12);
-  const keyBytes = buffer.readUInt16LE(16);
-  const expiresAt = buffer.readDoubleLE(20);
-  const writtenAt = buffer.readDoubleLE(28);
+  if (buffer.readUInt32LE(offset) !== MAGIC || buffer.readUInt32LE(offset + 4) !== FORMAT_VERSION) {
+    return undefined;
+  }
+  if (buffer.readUInt16LE(offset + 18) !== 0) return undefined;
+  const valueBytes = buffer.readUInt32LE(offset + 12);
+  const keyBytes = buffer.readUInt16LE(offset + 16);
+  const expiresAt = buffer.readDoubleLE(offset + 20);
+  const writtenAt = buffer.readDoubleLE(offset + 28);
   if (keyBytes === 0 || !(expiresAt >= 0) || !Number.isFinite(expiresAt) || !Number.isFinite(writtenAt)) {
     return undefined;
   }
@@ -95,9 +98,32 @@ export function decodeHeader(buffer: Buffer, length: number): EntryHeader | unde
     valueBytes,
     expiresAt,
     writtenAt,
-    checksum: buffer.readUInt32LE(8),
+    checksum: buffer.readUInt32LE(offset + 8),
     totalBytes: HEADER_BYTES + keyBytes + valueBytes,
   };
+}
+
+/**
+ * How many leading bytes of an entry file a scan reads: the header and the longest key.
+ * The length and checksum of the rest are checked by the first real read.
+ */
+export const PREFIX_BYTES: number = HEADER_BYTES + MAX_KEY_BYTES;
+
+/**
+ * The header of a file whose first `read` bytes (at most `PREFIX_BYTES`) are at
+ * `buffer[offset…]`, for a scan; 'damaged' when they are not one of our entries.
+ */
+export function decodePrefix(buffer: Buffer, offset: number, read: number): EntryHeader | 'damaged' {
+  const header = decodeHeader(buffer, read, offset);
+  if (
+    header === undefined ||
+    header.keyBytes > MAX_KEY_BYTES ||
+    read < HEADER_BYTES + header.keyBytes ||
+    (read < PREFIX_BYTES && read < header.totalBytes)
+  ) {
+    return 'damaged';
+  }
+  return header;
 }
 
 /** The key of a header-decoded entry whose key bytes are in `buffer`. */

@@ -1,10 +1,10 @@
-import { MAX_KEY_BYTES } from '@cache/core';
 import type { Stats } from 'node:fs';
 import * as path from 'node:path';
 import {
-  HEADER_BYTES,
+  PREFIX_BYTES,
   decodeEntry,
   decodeHeader,
+  decodePrefix,
   decodeVerified,
   headerKey,
   type DecodedEntry,
@@ -118,17 +118,7 @@ export function readHeaderSync(fs: FsLayer, file: string): EntryHeader | 'damage
     throw error;
   }
   try {
-    const read = fs.readSync(fd, scratch, 0, HEADER_BYTES + MAX_KEY_BYTES, 0);
-    const header = decodeHeader(scratch, read);
-    if (
-      header === undefined ||
-      header.keyBytes > MAX_KEY_BYTES ||
-      read < HEADER_BYTES + header.keyBytes ||
-      (read < HEADER_BYTES + MAX_KEY_BYTES && read < header.totalBytes)
-    ) {
-      return 'damaged';
-    }
-    return header;
+    return decodePrefix(scratch, 0, fs.readSync(fd, scratch, 0, PREFIX_BYTES, 0));
   } finally {
     fs.closeSync(fd);
   }

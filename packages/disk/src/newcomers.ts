@@ -1,94 +1,71 @@
-import { HASH_BYTES } from './disk-index.js';
+import type { DiskIndex } from './disk-index.js';
+import { oldestFirst } from './age-order.js';
+import { ITEMS_PER_CHECK, type Slicer } from './slicer.js';
 
 /**
- * Files a scan found that the index does not know yet, kept until the scan has ordered them
- * by write time and added them to the index. Flat arrays only (keys as UTF-8 bytes, one after
- * the other): a restart without a snapshot may find 100k of them, and none of that may turn
- * into objects the garbage collector has to copy.
+ * The entries a scan filed in the index detached (`DiskIndex.addDetached`), with the write
+ * time from each header, so that at the end they can be placed in the LRU order by age.
+ * Typed arrays only: a restart without a snapshot files 100k of them.
  */
 export class Newcomers {
   #count = 0;
-  #capacity: number;
-  #keyEnd = 0;
-  /** The keys' UTF-8 bytes, back to back; key `i` is `keyBytes[keyStarts[i], + keyLengths[i])`. */
-  keyBytes: Buffer;
-  keyStarts: Uint32Array;
-  keyLengths: Uint16Array;
-  /** The file names (SHA-256 digests), binary, `HASH_BYTES` each. */
-  digests: Buffer;
-  sizes: Float64Array;
-  expiries: Float64Array;
-  /** Write time from each header: the LRU order after a restart. */
-  writtenAt: Float64Array;
-
-  constructor(capacity = 256) {
-    this.#capacity = capacity;
-    this.keyBytes = Buffer.alloc(capacity * 32);
-    this.keyStarts = new Uint32Array(capacity);
-    this.keyLengths = new Uint16Array(capacity);
-    this.digests = Buffer.alloc(capacity * HASH_BYTES);
-    this.sizes = new Float64Array(capacity);
-    this.expiries = new Float64Array(capacity);
-    this.writtenAt = new Float64Array(capacity);
-  }
+  #slots: Int32Array = new Int32Array(256);
+  #generations: Uint32Array = new Uint32Array(256);
+  #writtenAt: Float64Array = new Float64Array(256);
 
   get count(): number {
     return this.#count;
   }
 
-  /**
-   * Adds one: `name` is the file name (64 lowercase hex), the key's UTF-8 bytes are
-   * `key[keyStart, keyStart + keyLength)`.
-   */
-  push(
-    name: string,
-    key: Uint8Array,
-    keyStart: number,
-    keyLength: number,
-    size: number,
-    expiresAt: number,
-    writtenAt: number,
-  ): void {
-    if (this.#count === this.#capacity) this.#grow();
-    if (this.#keyEnd + keyLength > this.keyBytes.length) {
-      const wider = Buffer.alloc(Math.max(this.keyBytes.length * 2, this.#keyEnd + keyLength));
-      this.keyBytes.copy(wider, 0, 0, this.#keyEnd);
-      this.keyBytes = wider;
-    }
+  /** Notes a slot the scan just filed, with the write time in its file's header. */
+  push(index: DiskIndex, slot: number, writtenAt: number): void {
+    if (this.#count === this.#slots.length) this.reserve(this.#count * 2);
     const at = this.#count++;
-    const bytes = this.keyBytes;
-    const end = this.#keyEnd;
-    for (let i = 0; i < keyLength; i++) bytes[end + i] = key[keyStart + i] as number;
-    this.keyStarts[at] = end;
-    this.keyLengths[at] = keyLength;
-    this.#keyEnd = end + keyLength;
-    this.digests.write(name, at * HASH_BYTES, HASH_BYTES, 'hex');
-    this.sizes[at] = size;
-    this.expiries[at] = expiresAt;
-    this.writtenAt[at] = writtenAt;
+    this.#slots[at] = slot;
+    this.#generations[at] = index.generationOf(slot);
+    this.#writtenAt[at] = writtenAt;
   }
 
-  /** Key `at`, decoded (for the rare check against keys removed while the scan ran). */
-  keyOf(at: number): string {
-    const start = this.keyStarts[at] as number;
-    return this.keyBytes.toString('utf8', start, start + (this.keyLengths[at] as number));
+  /** Makes room for `count` in all, so that a scan that can estimate its total grows these once. */
+  reserve(count: number): void {
+    if (count <= this.#slots.length) return;
+    const slots = new Int32Array(count);
+    slots.set(this.#slots.subarray(0, this.#count));
+    const generations = new Uint32Array(count);
+    generations.set(this.#generations.subarray(0, this.#count));
+    const writtenAt = new Float64Array(count);
+    writtenAt.set(this.#writtenAt.subarray(0, this.#count));
+    this.#slots = slots;
+    this.#generations = generations;
+    this.#writtenAt = writtenAt;
   }
 
-  #grow(): void {
-    const capacity = this.#capacity * 2;
-    const digests = Buffer.alloc(capacity * HASH_BYTES);
-    this.digests.copy(digests);
-    this.digests = digests;
-    this.keyStarts = widen(this.keyStarts, new Uint32Array(capacity));
-    this.keyLengths = widen(this.keyLengths, new Uint16Array(capacity));
-    this.sizes = widen(this.sizes, new Float64Array(capacity));
-    this.expiries = widen(this.expiries, new Float64Array(capacity));
-    this.writtenAt = widen(this.writtenAt, new Float64Array(capacity));
-    this.#capacity = capacity;
+  /**
+   * Places them all in the LRU order by write time: at the old end (`atOldEnd`: their recency
+   * is unknown, as after a restart), else at the new end (other processes wrote them lately).
+   * Entries removed or used since they were filed are left where they are.
+   */
+  async place(index: DiskIndex, atOldEnd: boolean, slicer: Slicer): Promise<void> {
+    const order = await oldestFirst(this.#writtenAt, this.#count, slicer);
+    const last = order.length - 1;
+    for (let i = 0; i <= last; i++) {
+      if (i % ITEMS_PER_CHECK === 0 && slicer.due()) await slicer.pause();
+      // attachOldest prepends: the newest goes first, so the list ends up oldest first.
+      const at = order[atOldEnd ? last - i : i] as number;
+      const slot = this.#slots[at] as number;
+      if (index.generationOf(slot) !== this.#generations[at]) continue; // freed and reused meanwhile
+      if (atOldEnd) index.attachOldest(slot);
+      else index.attachNewest(slot);
+    }
+    this.#count = 0;
   }
-}
 
-function widen<T extends Float64Array | Uint32Array | Uint16Array>(values: T, wider: T): T {
-  wider.set(values as ArrayLike<number>);
-  return wider;
+  /** Places whatever is left without ordering it (a scan that failed half-way), synchronously. */
+  placeUnordered(index: DiskIndex): void {
+    for (let at = 0; at < this.#count; at++) {
+      const slot = this.#slots[at] as number;
+      if (index.generationOf(slot) === this.#generations[at]) index.attachOldest(slot);
+    }
+    this.#count = 0;
+  }
 }

@@ -137,10 +137,11 @@ describe('DiskIndex', () => {
           model.addOldest(key, size, expiresAt),
         );
       } else if (action < 0.6) {
+        // A scan's detached entry, placed at the new end straight away.
         const key8 = Buffer.from(`pad${key}`, 'utf8');
-        expect(index.addNewest(key8, 3, key8.length - 3, digestOf(key), 0, size, expiresAt)).toBe(
-          model.addNewest(key, size, expiresAt),
-        );
+        const added = index.addDetached(key8, 3, key8.length - 3, digestOf(key), 0, size, expiresAt);
+        expect(added !== NO_SLOT).toBe(model.addNewest(key, size, expiresAt));
+        if (added !== NO_SLOT) index.attachNewest(added);
       } else if (action < 0.8) {
         if (slot !== NO_SLOT) index.touch(slot);
         model.touch(key);
@@ -178,6 +179,27 @@ describe('DiskIndex', () => {
       }
     }
     expect(removed.length).toBeGreaterThan(1000);
+  });
+
+  it('a detached entry is found and counted but never evicted before it is placed; a touch places it', () => {
+    const index = new DiskIndex(DIR);
+    const first = index.record('a', entryPath(DIR, 'a'), 10, 0);
+    const key = Buffer.from('b');
+    const detached = index.addDetached(key, 0, 1, digestOf('b'), 0, 20, 0);
+    expect(index.find('b')).toBe(detached);
+    expect(index.bytes).toBe(30);
+    expect(index.oldest()).toBe(first);
+    expect(Array.from(index.newestFirst())).toEqual([first]);
+    index.attachOldest(detached);
+    expect(index.oldest()).toBe(detached);
+    const other = index.addDetached(Buffer.from('c'), 0, 1, digestOf('c'), 0, 5, 0);
+    index.touch(other); // used before the scan placed it: it is the newest, and stays so
+    index.attachOldest(other);
+    expect(Array.from(index.newestFirst(), (slot) => index.keyOf(slot))).toEqual(['c', 'a', 'b']);
+    index.delete(index.find('b'));
+    const gone = index.addDetached(Buffer.from('d'), 0, 1, digestOf('d'), 0, 1, 0);
+    index.delete(gone); // removed while detached: the list is untouched
+    expect(Array.from(index.newestFirst(), (slot) => index.keyOf(slot))).toEqual(['c', 'a']);
   });
 
   it('finds entries by file name, and a name of no entry (or not hex) finds nothing', () => {

@@ -58,6 +58,10 @@ export class FaultyFs {
       this.#check('mkdir', 'mkdir');
       return nodeFs.mkdirSync(file, options as never);
     }) as FsLayer['mkdirSync'],
+    readdirSync: (file) => {
+      this.#check('readdir', 'readdir');
+      return nodeFs.readdirSync(file);
+    },
     promises: {
       ...nodeFs.promises,
       open: (async (file: string, flags?: string, mode?: number) => {

@@ -483,16 +483,17 @@ export class DiskBackend implements CacheBackend {
   }
 
   /*
-   * A scan lists the folder (fast-glob, off the event loop). The first scan after connect()
-   * meanwhile reads the index snapshot into the index (at the old end: anything touched
-   * since connect() is newer). Then, in slices of a few ms:
-   *   for each listed file: in the index → mark it seen; else read its header (key, expiry,
-   *     size, write time), removing it if damaged or expired, and keep it as a newcomer;
-   *   for each index entry: not seen and not written since the listing began → its file is
+   * A scan, in slices of a few ms. The first scan after connect() first reads the index
+   * snapshot into the index (at the old end: anything touched since connect() is newer).
+   * Then, one fan-out folder at a time (listed with readdir; for the first scan of a big
+   * folder, in worker threads, see ScanWorkers):
+   *   for each file: in the index → mark it seen; else read its header (key, expiry, size,
+   *     write time), removing it if damaged or expired, and file it in the index detached;
+   *   for each index entry: not seen and not written since the scan began → its file is
    *     gone, forget it; expired → re-read its header (another process may have rewritten
    *     it) and remove it if it is still expired;
-   *   add the newcomers by write time: on the first scan at the old end (their recency is
-   *     unknown), on later scans at the new end (other processes wrote them lately);
+   *   place the detached newcomers by write time: on the first scan at the old end (their
+   *     recency is unknown), on later scans at the new end (other processes wrote them lately);
    *   evict down to maxBytes.
    * clear() and disconnect() bump the generation, which makes a running scan stop.
    */

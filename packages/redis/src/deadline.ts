@@ -159,8 +159,7 @@ export class DeadlineQueue {
 
   #push(entry: PendingCommand): void {
     const queue = this.#queue;
-    while (this.#head < queue.length && (queue[this.#head] as PendingCommand).settled) this.#head++;
-    if (this.#head === queue.length) {
+    if (!this.busy) {
       queue.length = 0;
       this.#head = 0;
     } else if (this.#head > 1024 && this.#head * 2 > queue.length) {

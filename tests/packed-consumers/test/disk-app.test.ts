@@ -8,7 +8,12 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrapScript, type BootstrapReport, type InstalledBackend } from './support/bootstrap-script.js';
+import {
+  bootstrapScript,
+  ROUND_TRIP,
+  type BootstrapReport,
+  type InstalledBackend,
+} from './support/bootstrap-script.js';
 import { createScratchApp, type ScratchApp } from './support/scratch-app.js';
 import { typecheckConsumer } from './support/typecheck.js';
 
@@ -72,15 +77,7 @@ describe('a disk app with only @cache/core and @cache/disk', () => {
       fallback: 'null',
       usingFallback: false,
       keptBefore,
-      firstRead: 'miss',
-      factoryCalls: 1,
-      hit: { name: 'Ada', joinedIsDate: true, joined: 86_400_000, roles: ['admin', 'editor'] },
-      freshCopy: true,
-      nullIsValue: true,
-      invalidated: 2,
-      afterInvalidate: { user1: 'miss', user2Exists: false },
-      badKey: { name: 'CacheKeyError', code: 'E_CACHE_KEY', instanceOfCacheKeyError: true },
-      stats: { sets: 3, errors: 0 },
+      ...ROUND_TRIP,
     });
     expect(report.warnings).toHaveLength(1);
     expect(report.warnings[0]).toMatch(/fallback backend 'memory' is not registered/);

@@ -7,7 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServer } from '../../../packages/redis/test/support/redis-server.js';
-import { bootstrapScript, type BootstrapReport, type InstalledBackend } from './support/bootstrap-script.js';
+import {
+  bootstrapScript,
+  ROUND_TRIP,
+  type BootstrapReport,
+  type InstalledBackend,
+} from './support/bootstrap-script.js';
 import { createScratchApp, type ScratchApp } from './support/scratch-app.js';
 import { typecheckConsumer } from './support/typecheck.js';
 
@@ -84,15 +89,7 @@ describe('a Redis app with @cache/core, @cache/redis and @cache/memory', () => {
         usingFallback: false,
         sameGlobalManager: true,
         keptBefore,
-        firstRead: 'miss',
-        factoryCalls: 1,
-        hit: { name: 'Ada', joinedIsDate: true, joined: 86_400_000, roles: ['admin', 'editor'] },
-        freshCopy: true,
-        nullIsValue: true,
-        invalidated: 2,
-        afterInvalidate: { user1: 'miss', user2Exists: false },
-        badKey: { name: 'CacheKeyError', code: 'E_CACHE_KEY', instanceOfCacheKeyError: true },
-        stats: { sets: 3, errors: 0 },
+        ...ROUND_TRIP,
         warnings: [],
       });
       // The values went to Redis under the configured prefix, as plain JSON text, and the

@@ -36,6 +36,23 @@ export interface BootstrapReport {
   warnings: string[];
 }
 
+/**
+ * What the script's cache round trip reports on every backend: a miss that runs the factory once,
+ * a hit with the Date and array intact, invalidation of two keys, a typed key error, three sets
+ * and no store error. Each test adds what depends on its backend and module system.
+ */
+export const ROUND_TRIP = {
+  firstRead: 'miss',
+  factoryCalls: 1,
+  hit: { name: 'Ada', joinedIsDate: true, joined: 86_400_000, roles: ['admin', 'editor'] },
+  freshCopy: true,
+  nullIsValue: true,
+  invalidated: 2,
+  afterInvalidate: { user1: 'miss', user2Exists: false },
+  badKey: { name: 'CacheKeyError', code: 'E_CACHE_KEY', instanceOfCacheKeyError: true },
+  stats: { sets: 3, errors: 0 },
+} as const;
+
 const CORE_NAMES =
   'BackendRegistry, CacheManager, CacheKeyError, loadConfigFromEnv, initializeCache, getCacheManager, shutdownCache';
 

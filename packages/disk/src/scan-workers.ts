@@ -104,6 +104,15 @@ export const PREFIX_FAILED = 2;
 
 type Reply = { id: number; error?: string } & Record<string, unknown>;
 type Waiter = { resolve(reply: Reply): void; reject(error: Error): void };
+type Job = { message: Record<string, unknown>; transfer: ArrayBuffer[] };
+
+/**
+ * Jobs posted to each worker and not yet answered. Two keep a worker busy (the next job is
+ * there when it finishes one) while bounding what can pile up unread on this thread: Node
+ * delivers every message waiting on a port in one callback, and the replies to 255 folder
+ * listings posted at once arrived together and held the event loop for 20 ms.
+ */
+const JOBS_PER_WORKER = 2;
 
 /**
  * A few worker threads that list fan-out folders and read the leading bytes (header + key)
@@ -120,37 +129,62 @@ export class ScanWorkers {
   readonly #workers: Worker[] = [];
   readonly #pending = new Map<number, Waiter>();
   readonly #load: number[] = [];
+  readonly #queue: Job[] = [];
+  #outstanding = 0;
   #nextId = 0;
   #failure: Error | undefined;
 
+  readonly #dir: string;
+
+  private constructor(dir: string) {
+    this.#dir = dir;
+  }
+
   /**
+   * Starts the workers, one per event-loop turn (`between` yields one): starting a worker
+   * costs the calling thread 1-5 ms, and two in one turn were half of a 12 ms delay.
    * @param threads how many workers. Default: as many as the cores the process may use, at
-   * most three. They run at a lower priority (nice +5) than the event loop's thread, so that
-   * they do not preempt it: that delay is what moving the scan off it avoids.
+   * most three. They run at the lowest priority (nice 19), so that they do not preempt the
+   * event loop's thread or the garbage collector's helper threads: at nice +5, on two cores,
+   * the event loop still lost the CPU for 10-20 ms at a time to them now and then.
    */
-  constructor(dir: string, threads: number = Math.min(3, Math.max(1, availableParallelism()))) {
+  static async start(
+    dir: string,
+    between: () => Promise<void>,
+    threads: number = Math.min(3, Math.max(1, availableParallelism())),
+  ): Promise<ScanWorkers> {
     ScanWorkers.started++;
+    const pool = new ScanWorkers(dir);
     for (let i = 0; i < threads; i++) {
-      const worker = new Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: {
-          dir,
-          sep: path.sep,
-          prefixBytes: PREFIX_BYTES,
-          headerBytes: HEADER_BYTES,
-          digestBytes: HASH_BYTES,
-          niceness: 5,
-        },
-      });
-      worker.unref();
-      worker.on('message', (reply: Reply) => this.#settle(i, reply));
-      worker.on('error', (error: Error) => this.#fail(error));
-      worker.on('exit', (code) => {
-        if (code !== 0) this.#fail(new Error(`a scan worker exited with code ${code}`));
-      });
-      this.#workers.push(worker);
-      this.#load.push(0);
+      if (i > 0) await between();
+      pool.#add();
     }
+    return pool;
+  }
+
+  #add(): void {
+    const i = this.#workers.length;
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        dir: this.#dir,
+        sep: path.sep,
+        prefixBytes: PREFIX_BYTES,
+        headerBytes: HEADER_BYTES,
+        digestBytes: HASH_BYTES,
+        niceness: 19,
+      },
+    });
+    worker.unref();
+    worker.on('message', (reply: Reply) => this.#settle(i, reply));
+    worker.on('error', (error: Error) => this.#fail(error));
+    worker.on('exit', (code) => {
+      if (code !== 0) this.#fail(new Error(`a scan worker exited with code ${code}`));
+    });
+    this.#workers.push(worker);
+    this.#load.push(0);
+    // A worker started while jobs wait takes some at once.
+    this.#dispatch();
   }
 
   /** The entry files of `folder`, as `count` digests of `HASH_BYTES` each. */
@@ -168,6 +202,11 @@ export class ScanWorkers {
     return { bytes: Buffer.from(reply.bytes as ArrayBuffer), failures: reply.failures as string[] };
   }
 
+  /** Jobs posted to the workers and not yet answered: at most `JOBS_PER_WORKER` per worker. */
+  get outstanding(): number {
+    return this.#outstanding;
+  }
+
   async close(): Promise<void> {
     this.#fail(new Error('scan workers closed'));
     await Promise.all(this.#workers.map((worker) => worker.terminate()));
@@ -175,20 +214,32 @@ export class ScanWorkers {
 
   #ask(job: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Reply> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    // The least busy worker: a folder's header reads are the unit of work.
-    let chosen = 0;
-    for (let i = 1; i < this.#load.length; i++)
-      if ((this.#load[i] as number) < (this.#load[chosen] as number)) chosen = i;
     const id = this.#nextId++;
-    this.#load[chosen] = (this.#load[chosen] as number) + 1;
     return new Promise<Reply>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      (this.#workers[chosen] as Worker).postMessage({ ...job, id }, transfer);
+      this.#queue.push({ message: { ...job, id }, transfer });
+      this.#dispatch();
     });
+  }
+
+  /** Posts queued jobs, in order, while the workers have room for them. */
+  #dispatch(): void {
+    while (this.#queue.length > 0 && this.#outstanding < JOBS_PER_WORKER * this.#workers.length) {
+      const { message, transfer } = this.#queue.shift() as Job;
+      // The least busy worker: a folder's header reads are the unit of work.
+      let chosen = 0;
+      for (let i = 1; i < this.#load.length; i++)
+        if ((this.#load[i] as number) < (this.#load[chosen] as number)) chosen = i;
+      this.#load[chosen] = (this.#load[chosen] as number) + 1;
+      this.#outstanding++;
+      (this.#workers[chosen] as Worker).postMessage(message, transfer);
+    }
   }
 
   #settle(worker: number, reply: Reply): void {
     this.#load[worker] = (this.#load[worker] as number) - 1;
+    this.#outstanding--;
+    this.#dispatch();
     const waiter = this.#pending.get(reply.id);
     if (waiter === undefined) return;
     this.#pending.delete(reply.id);
@@ -201,6 +252,7 @@ export class ScanWorkers {
 
   #fail(error: Error): void {
     this.#failure ??= error;
+    this.#queue.length = 0;
     for (const waiter of this.#pending.values()) waiter.reject(error);
     this.#pending.clear();
   }

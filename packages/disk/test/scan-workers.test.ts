@@ -1,4 +1,4 @@
-import { cpSync, readdirSync, rmSync, truncateSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { silentLogger } from '@cache/core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,6 +14,42 @@ afterEach(async () => {
 });
 
 const COUNT = 12_000;
+
+describe('ScanWorkers', () => {
+  it('keeps at most two jobs per worker posted, queueing the rest, and answers every one', async () => {
+    const dir = tempFolder();
+    const folders = Array.from({ length: 40 }, (_, i) => i.toString(16).padStart(2, '0'));
+    for (const [i, folder] of folders.entries()) {
+      mkdirSync(path.join(dir, folder));
+      for (let n = 0; n <= i % 3; n++)
+        writeFileSync(path.join(dir, folder, folder + String(n).repeat(62)), '');
+    }
+    let turns = 0;
+    const pool = await ScanWorkers.start(
+      dir,
+      () => new Promise<void>((resolve) => setImmediate(() => resolve(void turns++))),
+      2,
+    );
+    try {
+      expect(turns).toBe(1); // the second worker started a turn after the first
+      const listings = folders.map((folder) => pool.list(folder));
+      expect(pool.outstanding).toBe(4);
+      let most = 0;
+      const counts = await Promise.all(
+        listings.map(async (listing) => {
+          const { count } = await listing;
+          most = Math.max(most, pool.outstanding);
+          return count;
+        }),
+      );
+      expect(most).toBeLessThanOrEqual(4);
+      expect(counts).toEqual(folders.map((_, i) => (i % 3) + 1));
+      expect(pool.outstanding).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  });
+});
 
 describe('the first scan of a big folder in worker threads', { timeout: 120_000 }, () => {
   it('builds the same index as the scan on the event loop’s thread: entries, sizes, expiries, damage, LRU order', async () => {

@@ -17,6 +17,28 @@ export async function oldestFirst(ages: Float64Array, count: number, slicer: Sli
     if (count === 1) order[0] = 0;
     return order;
   }
+  const [min, max] = ageRange(ages, count);
+  const width = (max - min) / BUCKETS || 1;
+  const bucketOf = new Uint16Array(count);
+  const starts = new Int32Array(BUCKETS + 1);
+  // The loops run in synchronous chunks: V8 optimizes a plain function after a few calls,
+  // while the same loop inside this async function ran unoptimized, boxing every double.
+  for (let from = 0; from < count; from += CHECK_EVERY) {
+    if (slicer.due()) await slicer.pause();
+    countBuckets(ages, from, Math.min(count, from + CHECK_EVERY), min, width, bucketOf, starts);
+  }
+  for (let bucket = 1; bucket <= BUCKETS; bucket++) {
+    starts[bucket] = (starts[bucket] as number) + (starts[bucket - 1] as number);
+  }
+  for (let from = 0; from < count; from += CHECK_EVERY) {
+    if (slicer.due()) await slicer.pause();
+    placeInBuckets(from, Math.min(count, from + CHECK_EVERY), bucketOf, starts, order);
+  }
+  return order;
+}
+
+/** The smallest and largest of `ages[0, count)`. */
+function ageRange(ages: Float64Array, count: number): [number, number] {
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < count; i++) {
@@ -24,24 +46,38 @@ export async function oldestFirst(ages: Float64Array, count: number, slicer: Sli
     if (age < min) min = age;
     if (age > max) max = age;
   }
-  const width = (max - min) / BUCKETS || 1;
-  const bucketOf = new Uint16Array(count);
-  const starts = new Int32Array(BUCKETS + 1);
-  for (let i = 0; i < count; i++) {
-    if (i % CHECK_EVERY === 0 && slicer.due()) await slicer.pause();
+  return [min, max];
+}
+
+/** Notes the bucket of items `[from, to)` in `bucketOf` and counts it in `starts[bucket + 1]`. */
+function countBuckets(
+  ages: Float64Array,
+  from: number,
+  to: number,
+  min: number,
+  width: number,
+  bucketOf: Uint16Array,
+  starts: Int32Array,
+): void {
+  for (let i = from; i < to; i++) {
     const bucket = Math.min(BUCKETS - 1, Math.floor(((ages[i] as number) - min) / width));
     bucketOf[i] = bucket;
     starts[bucket + 1] = (starts[bucket + 1] as number) + 1;
   }
-  for (let bucket = 1; bucket <= BUCKETS; bucket++) {
-    starts[bucket] = (starts[bucket] as number) + (starts[bucket - 1] as number);
-  }
-  for (let i = 0; i < count; i++) {
-    if (i % CHECK_EVERY === 0 && slicer.due()) await slicer.pause();
+}
+
+/** Writes items `[from, to)` at the next free place of their bucket in `order`. */
+function placeInBuckets(
+  from: number,
+  to: number,
+  bucketOf: Uint16Array,
+  starts: Int32Array,
+  order: Int32Array,
+): void {
+  for (let i = from; i < to; i++) {
     const bucket = bucketOf[i] as number;
     const at = starts[bucket] as number;
     starts[bucket] = at + 1;
     order[at] = i;
   }
-  return order;
 }

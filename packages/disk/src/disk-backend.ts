@@ -17,7 +17,14 @@ import {
 import type { Stats } from 'node:fs';
 import { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
 import { DiskIndex, HASH_BYTES, NO_SLOT } from './disk-index.js';
-import { HEADER_BYTES, decodePrefix, encodeEntry, encodedSize, type EntryHeader } from './entry-file.js';
+import {
+  HEADER_BYTES,
+  decodePrefix,
+  encodeEntry,
+  encodedSize,
+  reusableHeader,
+  type EntryHeader,
+} from './entry-file.js';
 import { TEMP_FOLDER, entryPath, entryPathForHash } from './entry-path.js';
 import {
   claimSync,
@@ -90,6 +97,20 @@ interface ScanRound {
   stopped(): boolean;
 }
 
+/** One fan-out folder's header reads in the scan workers, and how far filing them has got. */
+interface WorkerRead {
+  readonly folder: string;
+  /** The files asked for, as digests (`HASH_BYTES` each), in the order of the answers. */
+  readonly digests: Buffer;
+  readonly count: number;
+  readonly batch: Promise<PrefixBatch>;
+  /** The next answer to file, and where it starts in the batch's bytes. */
+  item: number;
+  at: number;
+  /** Failed reads met so far (their error codes come in order). */
+  failed: number;
+}
+
 /**
  * A cache in a folder: one file per entry, named by the SHA-256 of its key, written to a temp
  * file and renamed into place, with an in-memory index for LRU order, sizes and expiries.
@@ -126,6 +147,8 @@ export class DiskBackend implements CacheBackend {
   #scanCount = 0;
   /** Keys removed while a scan runs, so the scan does not bring them back into the index. */
   readonly #removedWhileScanning = new Set<string>();
+  /** What a scan decodes the headers the scan workers send into, one at a time. */
+  readonly #decoded: EntryHeader = reusableHeader();
   #scanning = false;
   #bytesSinceScan = 0;
   /** When the snapshot was last written (or connect() ran), by the wall clock. */
@@ -536,8 +559,14 @@ export class DiskBackend implements CacheBackend {
         // first folder predicts the whole scan.
         const expected = first.names * folders.length;
         const expectedNew = Math.ceil(scan.newcomers.count * folders.length * 1.25);
+        // Growing the index for 100k entries and starting a worker cost a few ms each: each
+        // gets a turn of its own (together with the first folder's last slice they were 12 ms).
+        await slicer.pause();
+        if (stopped()) return;
         scan.newcomers.reserve(expectedNew);
         index.reserve(index.size + expectedNew);
+        await slicer.pause();
+        if (stopped()) return;
         let done = false;
         if (initial && expected >= WORKER_SCAN_MIN_FILES && this.#fs === nodeFs) {
           try {
@@ -619,14 +648,13 @@ export class DiskBackend implements CacheBackend {
    */
   async #scanFoldersInWorkers(folders: readonly string[], scan: ScanRound): Promise<void> {
     const index = this.#index;
-    const { slicer, mark, now } = scan;
-    const workers = new ScanWorkers(this.dir);
+    const { slicer, mark } = scan;
+    const workers = await ScanWorkers.start(this.dir, () => slicer.pause());
     try {
       const listings = folders.map((folder) => workers.list(folder));
       // Those not awaited when the scan stops or fails must not count as unhandled rejections.
       for (const listing of listings) listing.catch(() => undefined);
-      const reads: Array<{ folder: string; digests: Buffer; count: number; batch: Promise<PrefixBatch> }> =
-        [];
+      const reads: WorkerRead[] = [];
       for (let f = 0; f < folders.length; f++) {
         const { digests, count } = await (listings[f] as Promise<{ digests: Buffer; count: number }>);
         if (scan.stopped()) return;
@@ -638,47 +666,66 @@ export class DiskBackend implements CacheBackend {
             if (scan.stopped()) return;
           }
           const slot = index.findByDigest(digests, i * HASH_BYTES);
-          if (slot !== NO_SLOT) index.markSeen(slot, mark);
-          else digests.copy(unknown, HASH_BYTES * unknownCount++, i * HASH_BYTES, (i + 1) * HASH_BYTES);
+          if (slot !== NO_SLOT) {
+            index.markSeen(slot, mark);
+            continue;
+          }
+          // By hand: Buffer#copy makes a view object per call, 100k of them here.
+          const to = HASH_BYTES * unknownCount++;
+          for (let b = 0, from = i * HASH_BYTES; b < HASH_BYTES; b++)
+            unknown[to + b] = digests[from + b] as number;
         }
         if (unknownCount === 0) continue;
         const wanted = unknown.subarray(0, unknownCount * HASH_BYTES);
         const folder = folders[f] as string;
         const batch = workers.read(folder, wanted);
         batch.catch(() => undefined);
-        reads.push({ folder, digests: wanted, count: unknownCount, batch });
+        reads.push({ folder, digests: wanted, count: unknownCount, batch, item: 0, at: 0, failed: 0 });
       }
       for (const read of reads) {
-        const { bytes, failures } = await read.batch;
+        const prefixes = await read.batch;
         if (scan.stopped()) return;
-        let failed = 0;
-        for (let i = 0, at = 0; i < read.count; i++) {
-          if (i % ITEMS_PER_CHECK === 0 && slicer.due()) {
-            await slicer.pause();
-            if (scan.stopped()) return;
-          }
-          const status = bytes[at] as number;
-          const length = bytes.readUInt16LE(at + 1);
-          const start = at + 5;
-          at = start + bytes.readUInt16LE(at + 3);
-          if (status === PREFIX_MISSING) continue;
-          if (status === PREFIX_FAILED) {
-            this.#failed('read', this.#fileOfDigest(read.digests, i), { code: failures[failed++] });
-            continue;
-          }
-          const header = decodePrefix(bytes, start, length);
-          if (header === 'damaged') {
-            this.#damagedFile(this.#fileOfDigest(read.digests, i));
-          } else if (header.expiresAt !== 0 && header.expiresAt <= now) {
-            if (this.#removeFileQuietly(this.#fileOfDigest(read.digests, i))) this.#stats.expirations++;
-          } else {
-            this.#file(scan, header, bytes, start + HEADER_BYTES, read.digests, i * HASH_BYTES);
-          }
+        while (!this.#fileFromWorker(scan, read, prefixes)) {
+          await slicer.pause();
+          if (scan.stopped()) return;
         }
       }
     } finally {
       await workers.close();
     }
+  }
+
+  /**
+   * Files the headers of one batch the scan workers read, from where the last call stopped
+   * until the slice is used up (false: pause and call again) or the batch is done (true).
+   * A plain method rather than a loop in the async scan: V8 optimizes it after a few calls,
+   * where the loop in the async function ran unoptimized and allocated for every entry.
+   */
+  #fileFromWorker(scan: ScanRound, read: WorkerRead, { bytes, failures }: PrefixBatch): boolean {
+    const { slicer, now } = scan;
+    for (; read.item < read.count; read.item++) {
+      const i = read.item;
+      if (i % ITEMS_PER_CHECK === 0 && slicer.due()) return false;
+      const at = read.at;
+      const status = bytes[at] as number;
+      const length = bytes.readUInt16LE(at + 1);
+      const start = at + 5;
+      read.at = start + bytes.readUInt16LE(at + 3);
+      if (status === PREFIX_MISSING) continue;
+      if (status === PREFIX_FAILED) {
+        this.#failed('read', this.#fileOfDigest(read.digests, i), { code: failures[read.failed++] });
+        continue;
+      }
+      const header = decodePrefix(bytes, start, length, this.#decoded);
+      if (header === 'damaged') {
+        this.#damagedFile(this.#fileOfDigest(read.digests, i));
+      } else if (header.expiresAt !== 0 && header.expiresAt <= now) {
+        if (this.#removeFileQuietly(this.#fileOfDigest(read.digests, i))) this.#stats.expirations++;
+      } else {
+        this.#file(scan, header, bytes, start + HEADER_BYTES, read.digests, i * HASH_BYTES);
+      }
+    }
+    return true;
   }
 
   /**

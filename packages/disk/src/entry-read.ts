@@ -7,6 +7,7 @@ import {
   decodePrefix,
   decodeVerified,
   headerKey,
+  reusableHeader,
   type DecodedEntry,
   type EntryHeader,
 } from './entry-file.js';
@@ -104,10 +105,13 @@ export interface EntrySummary {
  */
 export const headerBytes: Buffer = scratch;
 
+const scanHeader = reusableHeader();
+
 /**
  * Header and key of one file (one open, one small read, one close) for a scan, which copies
  * the key's bytes out of `headerBytes` without making a string of them. The length and
  * checksum are checked by the first real read. `undefined` = missing; 'damaged' = not one of ours.
+ * Like the key's bytes, the header answered is overwritten by the next call.
  */
 export function readHeaderSync(fs: FsLayer, file: string): EntryHeader | 'damaged' | undefined {
   let fd: number;
@@ -118,7 +122,7 @@ export function readHeaderSync(fs: FsLayer, file: string): EntryHeader | 'damage
     throw error;
   }
   try {
-    return decodePrefix(scratch, 0, fs.readSync(fd, scratch, 0, PREFIX_BYTES, 0));
+    return decodePrefix(scratch, 0, fs.readSync(fd, scratch, 0, PREFIX_BYTES, 0), scanHeader);
   } finally {
     fs.closeSync(fd);
   }

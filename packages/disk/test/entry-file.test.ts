@@ -1,7 +1,14 @@
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { crc32, portableCrc32 } from '../src/checksum.js';
-import { HEADER_BYTES, decodeEntry, decodeHeader, encodeEntry } from '../src/entry-file.js';
+import {
+  HEADER_BYTES,
+  decodeEntry,
+  decodeHeader,
+  decodePrefix,
+  encodeEntry,
+  reusableHeader,
+} from '../src/entry-file.js';
 
 function encode(key: string, text: string, expiresAt = 0, writtenAt = 1_800_000_000_000): Buffer {
   return encodeEntry(key, Buffer.byteLength(key), text, Buffer.byteLength(text), expiresAt, writtenAt);
@@ -45,6 +52,21 @@ describe('entry file format', () => {
     }
     const extended = Buffer.concat([file, Buffer.from('x')]);
     expect(decodeEntry(extended, extended.length)).toBeUndefined();
+  });
+
+  it('decodes into a reused header object when given one, with the same fields as a fresh decode', () => {
+    const into = reusableHeader();
+    const first = encode('a', '"one"', 1_900_000_000_000, 1_800_000_000_001);
+    const second = encode('key-two', '[2,2]', 0, 1_800_000_000_002);
+    expect(decodeHeader(first, first.length, 0, into)).toBe(into);
+    expect(into).toEqual(decodeHeader(first, first.length));
+    // A scan's batch: the second file's prefix sits after other bytes.
+    const batch = Buffer.concat([Buffer.from('xxxxx'), second]);
+    expect(decodePrefix(batch, 5, second.length, into)).toBe(into);
+    expect(into).toEqual(decodeHeader(second, second.length));
+    expect(into.keyBytes).toBe(7);
+    // A failed decode answers no header and is not mistaken for the previous one.
+    expect(decodeHeader(Buffer.from('not ours, not ours, not ours, not ours'), 37, 0, into)).toBeUndefined();
   });
 
   it('rejects foreign files and other format versions', () => {

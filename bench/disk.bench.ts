@@ -26,8 +26,9 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DiskBackend } from '@cache/disk';
+import { delayOf, startInFreshProcess, type Delay, type StartFigures } from './disk-startup.js';
 import { windowMs, type Benchmark, type BenchRow } from './harness.js';
 
 interface Cacache {
@@ -248,61 +249,6 @@ async function largeFolder(root: string, n: number): Promise<string> {
   return dir;
 }
 
-interface Delay {
-  maxMs: number;
-  p99Ms: number;
-}
-
-function delayOf(histogram: ReturnType<typeof monitorEventLoopDelay>): Delay {
-  return { maxMs: histogram.max / 1e6, p99Ms: histogram.percentile(99) / 1e6 };
-}
-
-interface StartFigures {
-  /** Longest garbage-collection pause while the index was built. */
-  gcMaxMs: number;
-  connectMs: number;
-  firstGetMs: number;
-  indexMs: number;
-  /** CPU time of the process from `new DiskBackend` to `indexed()`. */
-  indexCpuMs: number;
-  delay: Delay;
-  entries: number;
-}
-
-async function startWithEntries(dir: string, n: number): Promise<StartFigures> {
-  let gcMaxMs = 0;
-  const gc = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) gcMaxMs = Math.max(gcMaxMs, entry.duration);
-  });
-  gc.observe({ entryTypes: ['gc'] });
-  const histogram = monitorEventLoopDelay({ resolution: 1 });
-  histogram.enable();
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  const backend = new DiskBackend({ dir, maxBytes: 2 ** 31 });
-  await backend.connect();
-  const connectMs = performance.now() - start;
-  if ((await backend.get(keyOf(Math.floor(n / 2)))) !== VALUE) throw new Error('first get missed');
-  const firstGetMs = performance.now() - start;
-  await backend.indexed();
-  const indexMs = performance.now() - start;
-  const used = process.cpuUsage(cpu);
-  histogram.disable();
-  for (const entry of gc.takeRecords()) gcMaxMs = Math.max(gcMaxMs, entry.duration);
-  gc.disconnect();
-  const entries = backend.stats().entries;
-  await backend.disconnect();
-  return {
-    gcMaxMs,
-    connectMs,
-    firstGetMs,
-    indexMs,
-    indexCpuMs: (used.user + used.system) / 1000,
-    delay: delayOf(histogram),
-    entries,
-  };
-}
-
 /** What listing the folder with a stat per file costs (the issue's ~0.8 s for 100k): wall and CPU ms. */
 async function listWithStats(dir: string): Promise<{ wallMs: number; cpuMs: number }> {
   const cpu = process.cpuUsage();
@@ -490,7 +436,7 @@ const diskBenchmark: Benchmark = async ({ smoke }) => {
       await backend.disconnect();
     }
     const { result: warm, neighbour: warmNeighbour } = await besideIdleNeighbour(() =>
-      startWithEntries(largeDir, large),
+      startInFreshProcess(largeDir, large),
     );
     if (warm.entries !== large) throw new Error(`index holds ${warm.entries} of ${large} entries`);
     const aside = `${snapshot}.aside`;
@@ -501,7 +447,7 @@ const diskBenchmark: Benchmark = async ({ smoke }) => {
     try {
       floor = readEveryHeader(largeDir);
       ({ result: cold, neighbour: coldNeighbour } = await besideIdleNeighbour(() =>
-        startWithEntries(largeDir, large),
+        startInFreshProcess(largeDir, large),
       ));
     } finally {
       fs.rmSync(snapshot, { force: true });

@@ -4,11 +4,19 @@ import { tempName } from './temp-files.js';
 
 /*
  * Every entry is written whole to a fresh temp file under `<dir>/.tmp` (same file system), then
- * renamed over its final name. rename(2) replaces the name atomically, so a reader (in this or
- * any process) opens either the old file or the new one, never a half-written one, and a
- * process killed mid-write leaves only a temp file, which `connect()` cleans up later.
- * A temp file is created with O_EXCL ('wx'), so a symlink planted under that name is never
- * followed. Missing folders (the cache dir was deleted while running) are recreated once.
+ * renamed to its final name, so a reader (in this or any process) never opens a half-written
+ * file, and a process killed mid-write leaves only a temp file, which `connect()` cleans up
+ * later. A temp file is created with O_EXCL ('wx'), so a symlink planted under that name is
+ * never followed. Missing folders (the cache dir was deleted while running) are recreated once.
+ *
+ * The synchronous writer (small entries, on the event loop's thread) removes a file it knows is
+ * at the final name just before the rename, instead of renaming over it. On ext4 a rename over
+ * an existing file makes the kernel allocate and start writing the new file's blocks at once
+ * (`auto_da_alloc`, so that the common "write temp, rename over" pattern survives a crash);
+ * measured here that held the calling thread 10-40 ms about once per 3000 replacements, and
+ * cost 15-50 % more CPU per write than removing first. The price: between the two calls (a few
+ * microseconds) a reader in another process finds no file, which is a miss, never a wrong or
+ * torn value; a crash between them loses the entry, which the caller was replacing anyway.
  */
 
 function writeAll(fs: FsLayer, fd: number, data: Buffer): void {
@@ -36,6 +44,15 @@ function renameIntoPlaceSync(fs: FsLayer, temp: string, finalPath: string): void
   }
 }
 
+/** Removes `file`; one that is already gone (removed by another process) is fine. */
+function removeSync(fs: FsLayer, file: string): void {
+  try {
+    fs.unlinkSync(file);
+  } catch (error) {
+    if (!isMissing(error)) throw error;
+  }
+}
+
 function discardSync(fs: FsLayer, temp: string): void {
   try {
     fs.unlinkSync(temp);
@@ -45,11 +62,19 @@ function discardSync(fs: FsLayer, temp: string): void {
 }
 
 /**
- * Writes `data` as the file `finalPath` atomically, with synchronous calls (for small entries:
- * no thread-pool hop). Throws the file system's error; on any failure nothing is left behind
- * and the previous file at `finalPath`, if any, is untouched.
+ * Writes `data` as the file `finalPath`, never visible half-written, with synchronous calls (for
+ * small entries: no thread-pool hop). `replacing`: a file is (probably) at `finalPath`; it is
+ * removed just before the rename (see above). Throws the file system's error; on any failure no
+ * temp file is left behind; the previous file is untouched unless the failure came after its
+ * removal.
  */
-export function writeFileAtomicSync(fs: FsLayer, tempDir: string, finalPath: string, data: Buffer): void {
+export function writeFileAtomicSync(
+  fs: FsLayer,
+  tempDir: string,
+  finalPath: string,
+  data: Buffer,
+  replacing: boolean,
+): void {
   const temp = tempDir + path.sep + tempName();
   try {
     const fd = openTempSync(fs, tempDir, temp);
@@ -58,6 +83,7 @@ export function writeFileAtomicSync(fs: FsLayer, tempDir: string, finalPath: str
     } finally {
       fs.closeSync(fd);
     }
+    if (replacing) removeSync(fs, finalPath);
     renameIntoPlaceSync(fs, temp, finalPath);
   } catch (error) {
     discardSync(fs, temp);
@@ -66,7 +92,8 @@ export function writeFileAtomicSync(fs: FsLayer, tempDir: string, finalPath: str
 }
 
 /**
- * The same with promise calls (large entries, so the event loop is not held), and with
+ * The same with promise calls (large entries, so the event loop is not held), renaming over the
+ * previous file (a stall here holds a thread-pool thread, not the event loop), and with
  * `durable`: fdatasync of the file before the rename and fsync of the folder after it, so the
  * entry survives a power loss once the promise resolves.
  */

@@ -260,8 +260,9 @@ export class DiskBackend implements CacheBackend {
     const expiresAt = ttlMs === undefined ? 0 : now + ttlMs;
     const data = encodeEntry(key, keyBytes, text, valueBytes, expiresAt, now);
     try {
-      if (size <= SYNC_LIMIT && !this.#fsync) writeFileAtomicSync(this.#fs, this.#tempDir, file, data);
-      else await writeFileAtomic(this.#fs, this.#tempDir, file, data, this.#fsync);
+      if (size <= SYNC_LIMIT && !this.#fsync) {
+        writeFileAtomicSync(this.#fs, this.#tempDir, file, data, known !== NO_SLOT);
+      } else await writeFileAtomic(this.#fs, this.#tempDir, file, data, this.#fsync);
     } catch (error) {
       this.#failed('write', file, error);
       this.#removeQuietly(key, file, this.#index.find(key));

@@ -4,6 +4,7 @@ import { CacheKeyError, CacheValueError, type CacheLogger } from '@cache/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiskBackend, type DiskBackendOptions } from '../src/index.js';
 import { HEADER_BYTES } from '../src/entry-file.js';
+import { nodeFs, type FsLayer } from '../src/fs-layer.js';
 import { entryPath, hashKey } from '../src/entry-path.js';
 import { TestClock, entryBytes, entryFiles, tempFolder } from './support/temp-folder.js';
 
@@ -72,6 +73,36 @@ describe('DiskBackend: entries on disk', () => {
     expect(await cache.get('k')).toBe(4);
     expect(entryFiles(cache.dir)).toHaveLength(1);
     expect(cache.stats()).toMatchObject({ entries: 1, bytes: statSync(fileOf(cache, 'k')).size });
+  });
+
+  it('replaces a small entry without renaming over its file (ext4 stalls on those), a large one by renaming over', async () => {
+    const renamedOver: string[] = [];
+    const layer: FsLayer = {
+      ...nodeFs,
+      renameSync: (from, to) => {
+        if (existsSync(to)) renamedOver.push(String(to));
+        nodeFs.renameSync(from, to);
+      },
+      promises: {
+        ...nodeFs.promises,
+        rename: async (from, to) => {
+          if (existsSync(to)) renamedOver.push(String(to));
+          return nodeFs.promises.rename(from, to);
+        },
+      },
+    };
+    const cache = new DiskBackend({ dir: tempFolder(), sweepIntervalMs: 0, logger }, layer);
+    open.push(cache);
+    await cache.connect();
+    for (const value of ['one', 'two', 'x'.repeat(5000)]) await cache.set('small', value);
+    expect(await cache.get('small')).toBe('x'.repeat(5000));
+    expect(renamedOver).toEqual([]);
+    const big = 'b'.repeat(600_000);
+    await cache.set('big', big);
+    await cache.set('big', big + '!');
+    expect(await cache.get('big')).toBe(big + '!');
+    expect(renamedOver).toEqual([fileOf(cache, 'big')]);
+    expect(entryFiles(cache.dir)).toHaveLength(2);
   });
 
   it('reads and writes large entries (over the synchronous limit) the same way', async () => {

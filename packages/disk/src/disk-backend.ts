@@ -81,7 +81,7 @@ const NOT_CACHED: unique symbol = Symbol('not cached');
 
 /**
  * A first scan expecting to read at least this many headers (files the snapshot does not know)
- * runs in worker threads (see `ScanWorkers`): below it, starting threads (5-7 ms of the event
+ * runs in worker threads (see `ScanWorkers`): below it, starting threads (a few ms of the event
  * loop's time each, and their competition for the cores) costs more than it saves. Listing
  * the folders alone is cheap on this thread: about 0.5 ms per fan-out folder of 400 files.
  */
@@ -101,7 +101,6 @@ interface ScanRound {
 
 /** One fan-out folder's header reads in the scan workers, and how far filing them has got. */
 interface WorkerRead {
-  readonly folder: string;
   /** The files asked for, as digests (`HASH_BYTES` each), in the order of the answers. */
   readonly digests: Buffer;
   readonly count: number;
@@ -678,10 +677,9 @@ export class DiskBackend implements CacheBackend {
         }
         if (unknownCount === 0) continue;
         const wanted = unknown.subarray(0, unknownCount * HASH_BYTES);
-        const folder = folders[f] as string;
-        const batch = workers.read(folder, wanted);
+        const batch = workers.read(folders[f] as string, wanted);
         batch.catch(() => undefined);
-        reads.push({ folder, digests: wanted, count: unknownCount, batch, item: 0, at: 0, failed: 0 });
+        reads.push({ digests: wanted, count: unknownCount, batch, item: 0, at: 0, failed: 0 });
       }
       for (const read of reads) {
         const prefixes = await read.batch;

@@ -130,7 +130,6 @@ export class ScanWorkers {
   readonly #pending = new Map<number, Waiter>();
   readonly #load: number[] = [];
   readonly #queue: Job[] = [];
-  #outstanding = 0;
   #nextId = 0;
   #failure: Error | undefined;
 
@@ -211,7 +210,7 @@ export class ScanWorkers {
 
   /** Jobs posted to the workers and not yet answered: at most `JOBS_PER_WORKER` per worker. */
   get outstanding(): number {
-    return this.#outstanding;
+    return this.#load.reduce((sum, load) => sum + load, 0);
   }
 
   async close(): Promise<void> {
@@ -231,21 +230,21 @@ export class ScanWorkers {
 
   /** Posts queued jobs, in order, while the workers have room for them. */
   #dispatch(): void {
-    while (this.#queue.length > 0 && this.#outstanding < JOBS_PER_WORKER * this.#workers.length) {
-      const { message, transfer } = this.#queue.shift() as Job;
+    while (this.#queue.length > 0) {
       // The least busy worker: a folder's header reads are the unit of work.
       let chosen = 0;
       for (let i = 1; i < this.#load.length; i++)
         if ((this.#load[i] as number) < (this.#load[chosen] as number)) chosen = i;
-      this.#load[chosen] = (this.#load[chosen] as number) + 1;
-      this.#outstanding++;
+      const load = this.#load[chosen];
+      if (load === undefined || load >= JOBS_PER_WORKER) return;
+      this.#load[chosen] = load + 1;
+      const { message, transfer } = this.#queue.shift() as Job;
       (this.#workers[chosen] as Worker).postMessage(message, transfer);
     }
   }
 
   #settle(worker: number, reply: Reply): void {
     this.#load[worker] = (this.#load[worker] as number) - 1;
-    this.#outstanding--;
     this.#dispatch();
     const waiter = this.#pending.get(reply.id);
     if (waiter === undefined) return;

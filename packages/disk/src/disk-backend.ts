@@ -87,6 +87,9 @@ const NOT_CACHED: unique symbol = Symbol('not cached');
  */
 const WORKER_SCAN_MIN_FILES = 4096;
 
+/** A first scan that had to read at least this many headers writes a fresh snapshot at once. */
+const SNAPSHOT_AFTER_HEADERS = 1024;
+
 /** What the steps of one folder scan share. */
 interface ScanRound {
   /** Number of this scan: files it finds are marked with it. */
@@ -599,11 +602,15 @@ export class DiskBackend implements CacheBackend {
           if (expiresAt !== 0 && expiresAt <= now) this.#purgeIfExpired(slot, now);
         }
       }
+      const headersRead = newcomers.count;
       await newcomers.place(index, initial, slicer);
       if (stopped()) return;
       if (initial) this.#indexComplete = true;
       this.#bytesSinceScan = 0;
       this.#enforceMaxBytes(NO_SLOT);
+      // After a crash (no snapshot, or an old one) write one now rather than at the next
+      // periodic save, so that a process that crashes again soon does not read them all again.
+      if (initial && headersRead >= SNAPSHOT_AFTER_HEADERS) void this.#saveSnapshot();
     } finally {
       // A scan that failed half-way must not leave entries outside the LRU order (they would
       // count in bytes but never be evicted).

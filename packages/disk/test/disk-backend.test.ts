@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CacheKeyError, CacheValueError, type CacheLogger } from '@cache/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DiskBackend, type DiskBackendOptions } from '../src/index.js';
 import { HEADER_BYTES } from '../src/entry-file.js';
 import { nodeFs, type FsLayer } from '../src/fs-layer.js';
@@ -235,6 +235,27 @@ describe('DiskBackend: size bounds', () => {
     await second.set('k4', value);
     expect(await second.exists('k3')).toBe(false);
     expect(await second.exists('k1')).toBe(true);
+  });
+
+  it('after a build that had to read many headers (a crash) writes a snapshot at once, which the next start uses', async () => {
+    const dir = tempFolder();
+    const first = await connected({ dir });
+    for (let i = 0; i < 1100; i++) await first.set(`k${i}`, i);
+    await first.disconnect();
+    const snapshot = path.join(dir, '.index');
+    unlinkSync(snapshot);
+    const second = await connected({ dir });
+    await vi.waitFor(() => expect(existsSync(snapshot)).toBe(true));
+    expect(readFileSync(snapshot).subarray(0, 4).toString('latin1')).toBe('CTKI');
+    expect(readFileSync(snapshot).readUInt32LE(8)).toBe(1100);
+    await second.disconnect();
+    // A snapshot that knew almost everything: no new one (its mtime stays).
+    const before = statSync(snapshot).mtimeMs;
+    writeFileSync(path.join(dir, 'unrelated'), 'x');
+    const third = await connected({ dir });
+    expect(third.stats().entries).toBe(1100);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(statSync(snapshot).mtimeMs).toBe(before);
   });
 
   it('a snapshot entry whose file is gone is dropped, and files it does not know are read', async () => {

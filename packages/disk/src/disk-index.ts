@@ -1,6 +1,7 @@
 import { MAX_KEY_BYTES } from '@cache/core';
 import { entryPathForHash } from './entry-path.js';
 import { KeyArena, hashBytes, sameBytes } from './key-arena.js';
+import { grown } from './typed-arrays.js';
 import { SlotTable } from './slot-table.js';
 
 /** What lookups answer for an unknown key; also the end marker of the LRU list. */
@@ -457,12 +458,4 @@ export class DiskIndex {
     if (newer === NO_SLOT) this.#newest = older;
     else this.#older[newer] = older;
   }
-}
-
-function grown<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array | Int32Array>(
-  old: T,
-  bigger: T,
-): T {
-  bigger.set(old as ArrayLike<number>);
-  return bigger;
 }

@@ -1,5 +1,6 @@
 import type { Stats } from 'node:fs';
 import { deserialize } from '@cache/core';
+import { grown } from './typed-arrays.js';
 
 /**
  * Entries younger than this (by their ctime/mtime against the wall clock) are not cached, on
@@ -162,18 +163,13 @@ export class ReadCache {
   #grow(atLeast: number): void {
     let capacity = Math.max(64, this.#capacity * 2);
     while (capacity < atLeast) capacity *= 2;
-    this.#flags = widen(this.#flags, new Uint8Array(capacity));
-    this.#device = widen(this.#device, new Float64Array(capacity));
-    this.#inode = widen(this.#inode, new Float64Array(capacity));
-    this.#size = widen(this.#size, new Float64Array(capacity));
-    this.#mtime = widen(this.#mtime, new Float64Array(capacity));
-    this.#ctime = widen(this.#ctime, new Float64Array(capacity));
-    this.#expiries = widen(this.#expiries, new Float64Array(capacity));
+    this.#flags = grown(this.#flags, new Uint8Array(capacity));
+    this.#device = grown(this.#device, new Float64Array(capacity));
+    this.#inode = grown(this.#inode, new Float64Array(capacity));
+    this.#size = grown(this.#size, new Float64Array(capacity));
+    this.#mtime = grown(this.#mtime, new Float64Array(capacity));
+    this.#ctime = grown(this.#ctime, new Float64Array(capacity));
+    this.#expiries = grown(this.#expiries, new Float64Array(capacity));
     this.#capacity = capacity;
   }
-}
-
-function widen<T extends Uint8Array | Float64Array>(old: T, bigger: T): T {
-  bigger.set(old as ArrayLike<number>);
-  return bigger;
 }

@@ -206,16 +206,26 @@ describe('the invalidation outbox when the primary is out of reach (a paused red
     await waitFor('the breaker to open', async () => !cache.primary.isAvailable());
   }
 
-  it('keeps the row while the invalidation went to the fallback, and forgets it once the primary caught up', async () => {
+  /**
+   * A service on Redis (keys under `prefix`) holding property 42 and 7, whose update of 42 is
+   * delivered while Redis hangs.
+   */
+  async function updateDuringHang(prefix: string, options?: { fallback?: boolean }) {
     const db = openDatabase(join(tempDir(), 'listings.sqlite'));
-    const cache = await connect(redisBackend('outbox-recover:'));
+    const cache = await connect(redisBackend(prefix), options);
     const outbox = attach(db, cache);
     await outbox.replay();
     await cache.set('property:42:v1', { version: 1 });
+    await cache.set('property:7:v1', { version: 1 });
 
     await pause(cache);
     const { invalidation } = db.update(42, { price: 1 })!;
     await outbox.deliver(invalidation, () => cache.deletePattern('property:42:*'));
+    return { db, cache, outbox, invalidation };
+  }
+
+  it('keeps the row while the invalidation went to the fallback, and forgets it once the primary caught up', async () => {
+    const { db, cache, outbox, invalidation } = await updateDuringHang('outbox-recover:');
     expect(cache.usingFallback).toBe(true);
     expect(db.pendingInvalidations()).toEqual([invalidation]);
     expect(outbox.owed).toBe(1);
@@ -232,15 +242,9 @@ describe('the invalidation outbox when the primary is out of reach (a paused red
   });
 
   it('without a fallback (no outage events), runs the invalidation again once the primary is back', async () => {
-    const db = openDatabase(join(tempDir(), 'listings.sqlite'));
-    const cache = await connect(redisBackend('outbox-nofallback:'), { fallback: false });
-    const outbox = attach(db, cache);
-    await outbox.replay();
-    await cache.set('property:42:v1', { version: 1 });
-
-    await pause(cache);
-    const { invalidation } = db.update(42, { price: 1 })!;
-    await outbox.deliver(invalidation, () => cache.deletePattern('property:42:*'));
+    const { db, cache, outbox, invalidation } = await updateDuringHang('outbox-nofallback:', {
+      fallback: false,
+    });
     expect(db.pendingInvalidations()).toEqual([invalidation]);
     expect(outbox.owed).toBe(1);
 
@@ -254,16 +258,7 @@ describe('the invalidation outbox when the primary is out of reach (a paused red
   });
 
   it('leaves the row to the next start when the process dies before the primary is back', async () => {
-    const db = openDatabase(join(tempDir(), 'listings.sqlite'));
-    const first = await connect(redisBackend('outbox-crash:'));
-    const outbox = attach(db, first);
-    await outbox.replay();
-    await first.set('property:42:v1', { version: 1 });
-    await first.set('property:7:v1', { version: 1 });
-
-    await pause(first);
-    const { invalidation } = db.update(42, { price: 1 })!;
-    await outbox.deliver(invalidation, () => first.deletePattern('property:42:*'));
+    const { db, cache: first, outbox, invalidation } = await updateDuringHang('outbox-crash:');
     // The process dies here: its manager's outage journal (in memory) goes with it, and Redis,
     // which outlives it, still holds the entry the write made stale.
     outbox.detach();

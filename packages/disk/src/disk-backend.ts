@@ -19,10 +19,8 @@ import { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
 import { DiskIndex, HASH_BYTES, NO_SLOT } from './disk-index.js';
 import {
   HEADER_BYTES,
-  decodePrefix,
   encodeEntry,
   encodedSize,
-  reusableHeader,
   type EntryHeader,
 } from './entry-file.js';
 import { TEMP_FOLDER, entryPath, entryPathForHash } from './entry-path.js';
@@ -42,7 +40,6 @@ import { Newcomers } from './newcomers.js';
 import { ReadCache } from './read-cache.js';
 import { SNAPSHOT_FILE, readSnapshot, writeSnapshot } from './index-snapshot.js';
 import { errorCode, nodeFs, type FsLayer } from './fs-layer.js';
-import { PREFIX_FAILED, PREFIX_MISSING, ScanWorkers, type PrefixBatch } from './scan-workers.js';
 import { resolveDiskOptions, type DiskBackendOptions, type DiskClock } from './options.js';
 import { prepareFolder } from './prepare-folder.js';
 import { ITEMS_PER_CHECK, Slicer } from './slicer.js';
@@ -79,14 +76,6 @@ const SNAPSHOT_EVERY_MS = 5 * 60_000;
 /** What `#cachedValue` answers when the read cache cannot answer. */
 const NOT_CACHED: unique symbol = Symbol('not cached');
 
-/**
- * A first scan expecting to read at least this many headers (files the snapshot does not know)
- * runs in worker threads (see `ScanWorkers`): below it, starting threads (a few ms of the event
- * loop's time each, and their competition for the cores) costs more than it saves. Listing
- * the folders alone is cheap on this thread: about 0.5 ms per fan-out folder of 400 files.
- */
-const WORKER_SCAN_MIN_FILES = 4096;
-
 /** A first scan that had to read at least this many headers writes a fresh snapshot at once. */
 const SNAPSHOT_AFTER_HEADERS = 1024;
 
@@ -100,19 +89,6 @@ interface ScanRound {
   readonly slicer: Slicer;
   /** True once clear() or disconnect() made the scan obsolete. */
   stopped(): boolean;
-}
-
-/** One fan-out folder's header reads in the scan workers, and how far filing them has got. */
-interface WorkerRead {
-  /** The files asked for, as digests (`HASH_BYTES` each), in the order of the answers. */
-  readonly digests: Buffer;
-  readonly count: number;
-  readonly batch: Promise<PrefixBatch>;
-  /** The next answer to file, and where it starts in the batch's bytes. */
-  item: number;
-  at: number;
-  /** Failed reads met so far (their error codes come in order). */
-  failed: number;
 }
 
 /**
@@ -151,8 +127,6 @@ export class DiskBackend implements CacheBackend {
   #scanCount = 0;
   /** Keys removed while a scan runs, so the scan does not bring them back into the index. */
   readonly #removedWhileScanning = new Set<string>();
-  /** What a scan decodes the headers the scan workers send into, one at a time. */
-  readonly #decoded: EntryHeader = reusableHeader();
   #scanning = false;
   #bytesSinceScan = 0;
   /** When the snapshot was last written (or connect() ran), by the wall clock. */
@@ -511,10 +485,9 @@ export class DiskBackend implements CacheBackend {
   }
 
   /*
-   * A scan, in slices of a few ms. The first scan after connect() first reads the index
-   * snapshot into the index (at the old end: anything touched since connect() is newer).
-   * Then, one fan-out folder at a time (listed with readdir; for the first scan of a big
-   * folder, in worker threads, see ScanWorkers):
+   * A scan, in slices of a millisecond on this thread. The first scan after connect() first
+   * reads the index snapshot into the index (at the old end: anything touched since connect()
+   * is newer). Then, one fan-out folder at a time (listed with readdir):
    *   for each file: in the index → mark it seen; else read its header (key, expiry, size,
    *     write time), removing it if damaged or expired, and file it in the index detached;
    *   for each index entry: not seen and not written since the scan began → its file is
@@ -563,28 +536,15 @@ export class DiskBackend implements CacheBackend {
         // Files spread evenly over the fan-out folders (they are named by a hash), so the
         // first folder predicts the whole scan.
         const expectedNew = Math.ceil(scan.newcomers.count * folders.length * 1.25);
-        // Growing the index for 100k entries and starting a worker cost a few ms each: each
-        // gets a turn of its own (together with the first folder's last slice they were 12 ms).
+        // Growing the index for 100k entries costs a few ms: it gets a turn of its own.
         await slicer.pause();
         if (stopped()) return;
         scan.newcomers.reserve(expectedNew);
         index.reserve(index.size + expectedNew);
         await slicer.pause();
-        if (stopped()) return;
-        let done = false;
-        if (initial && expectedNew >= WORKER_SCAN_MIN_FILES && this.#fs === nodeFs) {
-          try {
-            await this.#scanFoldersInWorkers(rest, scan);
-            done = true;
-          } catch (error) {
-            // Workers unavailable (resource limits, a sandbox): the same scan on this thread.
-            // Redoing folders already done is harmless: seen marks and newcomers are idempotent.
-            this.#failed('scan in worker threads', this.dir, error);
-          }
-        }
-        for (let f = 0; !done && f < rest.length; f++) {
-          await this.#scanFolderHere(rest[f] as string, scan);
+        for (const folder of rest) {
           if (stopped()) return;
+          await this.#scanFolderHere(folder, scan);
         }
       }
       if (stopped()) return;
@@ -649,92 +609,6 @@ export class DiskBackend implements CacheBackend {
   }
 
   /**
-   * The rest of a big first scan, with worker threads listing the folders and reading the
-   * headers of the files the index does not know (see `ScanWorkers`): this thread only looks
-   * up digests and files the headers, in slices. Throws when the workers fail.
-   */
-  async #scanFoldersInWorkers(folders: readonly string[], scan: ScanRound): Promise<void> {
-    const index = this.#index;
-    const { slicer, mark } = scan;
-    const workers = await ScanWorkers.start(this.dir, () => slicer.pause());
-    try {
-      const listings = folders.map((folder) => workers.list(folder));
-      // Those not awaited when the scan stops or fails must not count as unhandled rejections.
-      for (const listing of listings) listing.catch(() => undefined);
-      const reads: WorkerRead[] = [];
-      for (let f = 0; f < folders.length; f++) {
-        const { digests, count } = await (listings[f] as Promise<{ digests: Buffer; count: number }>);
-        if (scan.stopped()) return;
-        const unknown = Buffer.allocUnsafe(count * HASH_BYTES);
-        let unknownCount = 0;
-        for (let i = 0; i < count; i++) {
-          if (i % ITEMS_PER_CHECK === 0 && slicer.due()) {
-            await slicer.pause();
-            if (scan.stopped()) return;
-          }
-          const slot = index.findByDigest(digests, i * HASH_BYTES);
-          if (slot !== NO_SLOT) {
-            index.markSeen(slot, mark);
-            continue;
-          }
-          // By hand: Buffer#copy makes a view object per call, 100k of them here.
-          const to = HASH_BYTES * unknownCount++;
-          for (let b = 0, from = i * HASH_BYTES; b < HASH_BYTES; b++)
-            unknown[to + b] = digests[from + b] as number;
-        }
-        if (unknownCount === 0) continue;
-        const wanted = unknown.subarray(0, unknownCount * HASH_BYTES);
-        const batch = workers.read(folders[f] as string, wanted);
-        batch.catch(() => undefined);
-        reads.push({ digests: wanted, count: unknownCount, batch, item: 0, at: 0, failed: 0 });
-      }
-      for (const read of reads) {
-        const prefixes = await read.batch;
-        if (scan.stopped()) return;
-        while (!this.#fileFromWorker(scan, read, prefixes)) {
-          await slicer.pause();
-          if (scan.stopped()) return;
-        }
-      }
-    } finally {
-      await workers.close();
-    }
-  }
-
-  /**
-   * Files the headers of one batch the scan workers read, from where the last call stopped
-   * until the slice is used up (false: pause and call again) or the batch is done (true).
-   * A plain method rather than a loop in the async scan: V8 optimizes it after a few calls,
-   * where the loop in the async function ran unoptimized and allocated for every entry.
-   */
-  #fileFromWorker(scan: ScanRound, read: WorkerRead, { bytes, failures }: PrefixBatch): boolean {
-    const { slicer, now } = scan;
-    for (; read.item < read.count; read.item++) {
-      const i = read.item;
-      if (i % ITEMS_PER_CHECK === 0 && slicer.due()) return false;
-      const at = read.at;
-      const status = bytes[at] as number;
-      const length = bytes.readUInt16LE(at + 1);
-      const start = at + 5;
-      read.at = start + bytes.readUInt16LE(at + 3);
-      if (status === PREFIX_MISSING) continue;
-      if (status === PREFIX_FAILED) {
-        this.#failed('read', this.#fileOfDigest(read.digests, i), { code: failures[read.failed++] });
-        continue;
-      }
-      const header = decodePrefix(bytes, start, length, this.#decoded);
-      if (header === 'damaged') {
-        this.#damagedFile(this.#fileOfDigest(read.digests, i));
-      } else if (header.expiresAt !== 0 && header.expiresAt <= now) {
-        if (this.#removeFileQuietly(this.#fileOfDigest(read.digests, i))) this.#stats.expirations++;
-      } else {
-        this.#file(scan, header, bytes, start + HEADER_BYTES, read.digests, i * HASH_BYTES);
-      }
-    }
-    return true;
-  }
-
-  /**
    * Files an entry a scan found (its header decoded, its key's bytes at `key[keyStart…]`, its
    * name at `digest[digestStart…]`) in the index, detached until the scan orders it by age;
    * unless this process removed that key while the scan ran (the scan saw the file before).
@@ -761,11 +635,6 @@ export class DiskBackend implements CacheBackend {
     if (slot === NO_SLOT) return;
     this.#index.markSeen(slot, scan.mark);
     scan.newcomers.push(this.#index, slot, header.writtenAt);
-  }
-
-  /** The path of the entry file whose name is the `at`-th digest in `digests`. */
-  #fileOfDigest(digests: Buffer, at: number): string {
-    return entryPathForHash(this.dir, digests.toString('hex', at * HASH_BYTES, (at + 1) * HASH_BYTES));
   }
 
   /** Writes the index snapshot; a failure is logged and counted, never thrown. */

@@ -123,13 +123,6 @@ export class DiskIndex {
     return this.#byDigest.find(this.#probe[0] as number, 0);
   }
 
-  /** The slot whose file name is the digest `source[start, start + HASH_BYTES)`, or `NO_SLOT`. */
-  findByDigest(source: Uint8Array, start: number): number {
-    const probe = this.#probeBytes;
-    for (let i = 0; i < HASH_BYTES; i++) probe[i] = source[start + i] as number;
-    return this.#byDigest.find(this.#probe[0] as number, 0);
-  }
-
   isLive(slot: number): boolean {
     return this.#keyLengths[slot] !== 0 && slot < this.#used;
   }

@@ -17,12 +17,7 @@ import {
 import type { Stats } from 'node:fs';
 import { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
 import { DiskIndex, HASH_BYTES, NO_SLOT } from './disk-index.js';
-import {
-  HEADER_BYTES,
-  encodeEntry,
-  encodedSize,
-  type EntryHeader,
-} from './entry-file.js';
+import { HEADER_BYTES, encodeEntry, encodedSize, type EntryHeader } from './entry-file.js';
 import { TEMP_FOLDER, entryPath, entryPathForHash } from './entry-path.js';
 import {
   claimSync,

@@ -174,3 +174,29 @@ export function removeSync(fs: FsLayer, file: string): boolean {
     throw error;
   }
 }
+
+/**
+ * `readHeaderSync` through the promise API (the thread pool), for a scan whose files are not
+ * in the page cache: the header and key are read into `buffer` (at least `PREFIX_BYTES`)
+ * and decoded into `into`, both the caller's, so that several reads can be in flight.
+ */
+export async function readHeader(
+  fs: FsLayer,
+  file: string,
+  buffer: Buffer,
+  into: EntryHeader,
+): Promise<EntryHeader | 'damaged' | undefined> {
+  let handle: Awaited<ReturnType<FsLayer['promises']['open']>>;
+  try {
+    handle = await fs.promises.open(file, 'r');
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+  try {
+    const { bytesRead } = await handle.read(buffer, 0, PREFIX_BYTES, 0);
+    return decodePrefix(buffer, 0, bytesRead, into);
+  } finally {
+    await handle.close();
+  }
+}

@@ -25,10 +25,10 @@ export type OnHeader = (header: EntryHeader | 'damaged' | undefined, key: Buffer
  * through the thread pool once they come from the disk.
  *
  * From the page cache a synchronous open + read + close costs about 7 µs, a sixth of the same
- * calls through the promise API (a scan of 100k cached files, after a crash with no
- * snapshot: 0.8 s of CPU against 5 s), in 1 ms slices of the event loop. After a reboot the files are not cached: each
- * read waits for the disk, which on the project's VM held the event loop for up to 40 ms at a
- * time and took 60 s for 100k files. There, reads in the thread pool keep the event loop free
+ * calls through the promise API (a scan of 100k cached files, after a crash with no snapshot:
+ * 0.8 s of CPU against 5 s). After a reboot the files are not cached: each read waits for the
+ * disk, which in one run on the project's VM held the event loop for up to 40 ms and took 62 s
+ * for 100k files. There, reads in the thread pool keep the event loop free
  * and overlap one another. The switch is one way: a scan that met the disk will meet it again.
  */
 export class HeaderReader {

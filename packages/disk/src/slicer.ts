@@ -11,8 +11,8 @@ export const ITEMS_PER_CHECK = 32;
  * Cuts a long synchronous loop (reading 100k headers, unlinking 100k files) into slices of
  * at most `sliceMs`, giving the event loop a turn between them, so background work never
  * delays the app's own callbacks by more than one slice. One millisecond: with 2 ms slices
- * the first scan of 100k files kept the event loop's p99 delay at 3.4-4.4 ms, with 1 ms at
- * 2.2-2.4 ms, and took no longer (a turn between slices costs microseconds).
+ * the first scan of 100k files kept the event loop's p99 delay at 3.4-5.6 ms, with 1 ms at
+ * 2.2-3.2 ms, and took no longer (a turn between slices costs microseconds).
  */
 export class Slicer {
   readonly #sliceMs: number;
